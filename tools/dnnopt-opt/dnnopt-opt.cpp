@@ -1,0 +1,18 @@
+//===- dnnopt-opt.cpp - mlir-opt for dnnopt's dialects and passes ---------===//
+#include "dialects/dnn/DnnDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<dnnopt::dnn::DnnDialect, mlir::func::FuncDialect>();
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  dnnopt::registerDnnoptPasses();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "dnnopt optimizer driver\n", registry));
+}
