@@ -1,0 +1,25 @@
+//===- dnnopt.cpp - the dnnopt driver --------------------------------------===//
+//
+// `dnnopt <subcommand> ...`: the user-facing compiler driver. Each subcommand lives
+// in its own file (ImportCommand.cpp, ...).
+//
+//===----------------------------------------------------------------------===//
+#include "Commands.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace dnnopt::driver;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::SubCommand &import = importSubCommand();
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "dnnopt: hardware-aware compiler from ONNX to microcontroller C\n\n"
+      "  dnnopt import MODEL.onnx   import, clean up and print the dnn IR with a summary\n\n"
+      "Run `dnnopt <subcommand> --help` for the options of a subcommand.\n");
+  if (import) return runImport();
+  llvm::errs() << "dnnopt: no subcommand given; run `dnnopt --help`\n";
+  return 1;
+}
