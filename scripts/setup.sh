@@ -14,7 +14,7 @@ PKGS=(
   # ONNX + protobuf
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   # math and tests
-  libeigen3-dev libgtest-dev libgmock-dev
+  libeigen3-dev libgtest-dev libgmock-dev zlib1g-dev
   # python for example/model generation (Debian's python3 only)
   python3-numpy python3-onnx
   # cross toolchains and emulator
