@@ -11,13 +11,16 @@ namespace {
 } // namespace
 
 void buildCleanupPipeline(mlir::OpPassManager &pm) {
-
-
-
-
-
-
-
+  // Identities first so every later pattern sees producer -> consumer directly.
+  pm.addPass(createDnnDropIdentity());
+  pm.addPass(createDnnConstantFold());
+  pm.addPass(createDnnCanonicalizeShapes());
+  pm.addPass(createDnnFoldPad());
+  // Batch norm before activation fusion: a fused clamp blocks the BN fold.
+  pm.addPass(createDnnFoldBatchNorm());
+  pm.addPass(createDnnFuseActivation());
+  // Fold what the rewrites exposed and drop the weights they replaced.
+  pm.addPass(createDnnConstantFold());
 }
 
 void registerDnnoptPasses() {

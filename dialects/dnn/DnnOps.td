@@ -45,6 +45,7 @@ def Dnn_DropoutOp : Dnn_Op<"dropout", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins AnyRankedTensor:$input, DefaultValuedAttr<F32Attr, "0.5">:$ratio);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasFolder = 1;
 }
 
 def Dnn_CastOp : Dnn_Op<"cast", [Pure]> {
@@ -186,6 +187,7 @@ def Dnn_LeakyReluOp : Dnn_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins AnyRankedTensor:$input, DefaultValuedAttr<F32Attr, "0.01">:$alpha);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasFolder = 1;
 }
 
 def Dnn_ClipOp : Dnn_Op<"clip", [Pure, SameOperandsAndResultType]> {
@@ -199,6 +201,7 @@ def Dnn_ClipOp : Dnn_Op<"clip", [Pure, SameOperandsAndResultType]> {
                        DefaultValuedAttr<F32Attr, "std::numeric_limits<float>::infinity()">:$max);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasFolder = 1;
   let hasVerifier = 1;
 }
 
@@ -208,6 +211,7 @@ def Dnn_HardSigmoidOp : Dnn_Op<"hard_sigmoid", [Pure, SameOperandsAndResultType]
                        DefaultValuedAttr<F32Attr, "0.5">:$beta);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasFolder = 1;
 }
 
 class Dnn_SoftmaxLikeOp<string mnemonic, string desc>
@@ -305,6 +309,7 @@ def Dnn_ConcatOp : Dnn_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Dnn_SplitOp : Dnn_Op<"split", [Pure, InferTypeOpAdaptor]> {
@@ -312,6 +317,7 @@ def Dnn_SplitOp : Dnn_Op<"split", [Pure, InferTypeOpAdaptor]> {
   let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, DenseI64ArrayAttr:$sizes);
   let results = (outs Variadic<AnyRankedTensor>:$outputs);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Dnn_SliceOp : Dnn_Op<"slice", [Pure, InferTypeOpAdaptor]> {
@@ -325,6 +331,7 @@ def Dnn_SliceOp : Dnn_Op<"slice", [Pure, InferTypeOpAdaptor]> {
                        DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Dnn_PadOp : Dnn_Op<"pad", [Pure, InferTypeOpAdaptor]> {
@@ -334,6 +341,7 @@ def Dnn_PadOp : Dnn_Op<"pad", [Pure, InferTypeOpAdaptor]> {
                        DefaultValuedAttr<F32Attr, "0.0">:$value);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Dnn_GatherOp : Dnn_Op<"gather", [Pure, InferTypeOpAdaptor]> {
@@ -341,6 +349,7 @@ def Dnn_GatherOp : Dnn_Op<"gather", [Pure, InferTypeOpAdaptor]> {
   let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Dnn_ResizeOp : Dnn_Op<"resize", [Pure]> {
