@@ -15,7 +15,7 @@ def configure():
     config.name = "dnnopt"
     config.test_format = lit.formats.ShTest(execute_external=False)
     config.suffixes = [".mlir", ".test"]
-    config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+    config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "tools"]
 
     config.test_source_root = os.path.dirname(os.path.abspath(__file__))
     config.test_exec_root = os.path.join(config.dnnopt_obj_root, "test")
@@ -30,7 +30,7 @@ def configure():
     def word(name):
         return r"(?<![\w/.-])" + re.escape(name) + r"(?![\w/.-])"
 
-    for tool in ["dnnopt-opt", "dnnopt-translate", "dnnopt"]:
+    for tool in ["dnnopt-opt", "dnnopt-translate", "dnnopt", "dnnopt-pass-equiv"]:
         config.substitutions.append(
             (word(tool), os.path.join(config.dnnopt_tools_dir, tool)))
     for tool in ["FileCheck", "not", "split-file"]:
