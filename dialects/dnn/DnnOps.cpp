@@ -34,8 +34,9 @@ LogicalResult ClipOp::verify() {
 template <typename OpT>
 static LogicalResult verifySoftmaxAxis(OpT op) {
   int64_t rank = cast<RankedTensorType>(op.getInput().getType()).getRank();
-  if (op.getAxis() < 0 || op.getAxis() >= rank)
-    return op.emitOpError("axis ") << op.getAxis() << " out of range for rank " << rank;
+  int64_t axis = op.getAxis(); // the I64Attr getter is unsigned
+  if (axis < 0 || axis >= rank)
+    return op.emitOpError("axis ") << axis << " out of range for rank " << rank;
   return success();
 }
 LogicalResult SoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
