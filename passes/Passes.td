@@ -7,11 +7,23 @@ include "mlir/Pass/PassBase.td"
 def DnnFoldBatchNorm : Pass<"dnn-fold-batchnorm"> {
   let summary = "Fold inference batch normalization into the preceding conv or gemm";
   let description = [{
-    Rewrites `batch_norm(conv(x, W, b))` into `conv(x, W', b')` with
-    `W'[m] = W[m] * s[m]`, `b'[m] = (b[m] - mean[m]) * s[m] + beta[m]` and
-    `s = gamma / sqrt(var + eps)`, when the conv (or gemm with constant B, or
-    conv_transpose) has constant weights, a single use and no fused activation.
-    A batch_norm that cannot be folded is left in place.
+    With `s = gamma / sqrt(var + epsilon)` and `t = beta - mean * s` per channel,
+    rewrites `batch_norm(conv(x, W, b))` into `conv(x, W', b')` with
+    `W'[m] = W[m] * s[m]` and `b'[m] = b[m] * s[m] + t[m]` (a bias is created when
+    the conv has none). The output channel is axis 0 of a conv weight
+    (M x C/g x k...); for a conv_transpose weight (C x M/g x k...) element
+    [c, j, ...] belongs to channel (c / (C/g)) * (M/g) + j. For a gemm the channel
+    is column n of the result: `alpha * op(A) * op(B) + beta * C` becomes
+    `op(A) * op(B') + C'` with column n of op(B') = alpha * s[n] * column n of
+    op(B) (either B layout, `trans_b` or not) and `C' = s * beta * C + t` (1-D, or
+    M x N when C varies along the rows); alpha and beta become 1.
+
+    Folded when everything is f32, the weights, bias (or B and C) and all four
+    batch-norm parameters are constants, the producer's result has no other use
+    and the producer has no fused clamp (a clamp before the batch norm is not
+    affine). The batch norm's own fused clamp moves to the producer. New constants
+    are created (a shared weight is never modified); the old ones are erased when
+    they lose their last use. A batch_norm that cannot be folded is left in place.
   }];
   let dependentDialects = ["::dnnopt::dnn::DnnDialect"];
 }
@@ -19,32 +31,53 @@ def DnnFoldBatchNorm : Pass<"dnn-fold-batchnorm"> {
 def DnnFuseActivation : Pass<"dnn-fuse-activation"> {
   let summary = "Fuse relu / clip (relu6) into the op that produces their input";
   let description = [{
-    `relu(conv(...))` becomes `conv(...) {clip_min = 0}`, `clip(conv(...))` becomes
-    `conv(...) {clip_min, clip_max}`. Producers: conv, conv_transpose, gemm, matmul,
-    batch_norm and add, when the producer has a single use and no fused clamp yet
-    (an existing clamp is intersected).
+    `relu(p(...))` becomes `p(...) {clip_min = 0}` and `clip(p(...))` becomes
+    `p(...) {clip_min, clip_max}` for the producers conv, conv_transpose, gemm,
+    matmul, batch_norm and add, when the producer's result has no other use and
+    is a float tensor. A clamp already on the producer is intersected with the new
+    one (`clamp(clamp(x, a, b), c, d) = clamp(x, max(a, c), min(b, d))`); when the
+    two intervals do not overlap nothing is fused. Infinite bounds are not stored.
+    leaky_relu is not a clamp and is never fused.
   }];
 }
 
 def DnnDropIdentity : Pass<"dnn-drop-identity"> {
   let summary = "Remove identity and inference-mode dropout ops";
+  let description = [{
+    Every `dnn.identity` and `dnn.dropout` is replaced by its input.
+  }];
 }
 
 def DnnConstantFold : Pass<"dnn-constant-fold"> {
   let summary = "Fold ops whose operands are all constants into constants";
   let description = [{
-    Applies the dnn ops' folders (elementwise arithmetic, activations, reshape,
-    transpose, cast) greedily and removes constants left without uses.
+    Applies the dnn ops' folders greedily: elementwise arithmetic (f32 and i64,
+    with broadcasting), unary activations, clip, leaky_relu, hard_sigmoid, cast,
+    reshape, transpose, concat, split, slice, gather and constant-mode pad of
+    constants (up to 2^20 elements). Folders that return an operand also apply:
+    identity, dropout, no-op reshape / transpose / slice / pad, single-input
+    concat, one-piece split, reshape and transpose chains. Ops with a fused clamp
+    are not folded. A folded constant replaces the op in place, with its location
+    (constants are neither hoisted nor deduplicated). Constants left without uses
+    are erased.
   }];
 }
 
 def DnnFoldPad : Pass<"dnn-fold-pad"> {
   let summary = "Fold zero constant-mode pad into the padding of the consuming conv or pool";
   let description = [{
-    A `dnn.pad` with mode `constant` that only pads spatial axes, consumed by a conv
-    (value 0), max_pool (value -inf, or 0 after a relu-like producer is not assumed)
-    or avg_pool (value 0, count_include_pad), is removed and its pads added to the
-    consumer's `pads`.
+    A `dnn.pad` in constant mode whose result has a single use, with no negative
+    (cropping) amount and nothing on the N and C axes, is removed and its spatial
+    amounts added to the consumer's `pads` when the padding value is the one the
+    consumer's implicit padding stands for:
+      - conv: value 0;
+      - max_pool: value -inf, and no ceil_mode;
+      - avg_pool: value 0, no ceil_mode, and either `count_include_pad` already set
+        or no pads of its own; the result has `count_include_pad = true` so the
+        explicit zeros keep counting in the divisor.
+    ceil_mode pools are skipped because their output extent depends on where the
+    padding comes from. conv_transpose (whose pads crop) and qlinear_conv (whose
+    implicit pad is the zero point) are never folded into.
   }];
 }
 
@@ -52,9 +85,12 @@ def DnnCanonicalizeShapes : Pass<"dnn-canonicalize-shapes"> {
   let summary = "Collapse reshape / transpose chains and remove no-op data movement";
   let description = [{
     reshape(reshape(x)) -> reshape(x); a reshape to the input's own shape and a
-    transpose by the identity permutation are removed; transpose(transpose(x))
-    composes its permutations; a transpose that only moves unit axes becomes a
-    reshape; concat of a single input and a one-piece split are removed.
+    transpose by the identity permutation are removed; transpose(transpose(x, p), q)
+    becomes transpose(x, p[q[i]]); a transpose that keeps the order of all
+    non-unit axes becomes a reshape; a reshape of a dense constant with no other
+    use becomes a constant of the new shape (a constant with other uses is left
+    alone rather than duplicated); a concat of a single input and a one-piece
+    split are removed.
   }];
 }
 

@@ -83,18 +83,21 @@ func.func @activations() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
   return %c, %l, %h : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
 }
 
-// Identities fold to their input; ops on runtime values stay.
+// Identities fold to their input; ops on runtime values stay. A folded constant
+// stays where its op was (constants are not hoisted to the top).
 // CHECK-LABEL: func.func @partial
+// CHECK-NEXT: %[[N:.*]] = dnn.neg %arg0
 // CHECK-NEXT: %[[C:.*]] = dnn.constant dense<3.000000e+00> : tensor<4xf32>
-// CHECK-NEXT: %[[A:.*]] = dnn.add %arg0, %[[C]]
+// CHECK-NEXT: %[[A:.*]] = dnn.add %[[N]], %[[C]]
 // CHECK-NEXT: return %[[A]]
 // EQUIV: @partial: changed, equivalent
 func.func @partial(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %i = dnn.identity %x : tensor<4xf32>
+  %n = dnn.neg %i : tensor<4xf32>
   %one = dnn.constant dense<1.0> : tensor<4xf32>
   %two = dnn.constant dense<2.0> : tensor<4xf32>
   %three = dnn.add %one, %two : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  %i = dnn.identity %x : tensor<4xf32>
-  %y = dnn.add %i, %three : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %y = dnn.add %n, %three : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
 
