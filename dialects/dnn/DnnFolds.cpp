@@ -79,6 +79,53 @@ Attribute foldUnary(Attribute in, Type resultType, FloatFn ff) {
   return DenseElementsAttr::get(rt, ArrayRef<float>(r));
 }
 
+/// Elements of a dense int/float attribute as raw bytes; element i starts at
+/// `at(i)` (a splat stores one element).
+struct RawElements {
+  ArrayRef<char> data;
+  size_t bytes = 0;
+  bool splat = false;
+  const char *at(int64_t i) const { return data.data() + (splat ? 0 : i * bytes); }
+};
+
+std::optional<RawElements> rawElements(Attribute attr) {
+  auto a = asDense(attr);
+  if (!a) return std::nullopt;
+  Type elt = a.getElementType();
+  if (!elt.isIntOrIndexOrFloat()) return std::nullopt;
+  unsigned width = elt.isIndex() ? 64 : elt.getIntOrFloatBitWidth();
+  if (width % 8 != 0) return std::nullopt;
+  RawElements r{a.getRawData(), width / 8, a.isSplat()};
+  if (!r.splat && r.data.size() != r.bytes * (size_t)a.getNumElements()) return std::nullopt;
+  return r;
+}
+
+/// Row-major strides of `shape`.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> s(shape.size(), 1);
+  for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d) s[d] = s[d + 1] * shape[d + 1];
+  return s;
+}
+
+bool foldable(Type t) {
+  auto rt = dyn_cast<RankedTensorType>(t);
+  return rt && rt.hasStaticShape() && rt.getNumElements() <= kMaxFoldElements;
+}
+
+DenseElementsAttr fromBytes(Type t, const std::vector<char> &bytes) {
+  return DenseElementsAttr::getFromRawBuffer(cast<ShapedType>(t),
+                                             ArrayRef<char>(bytes.data(), bytes.size()));
+}
+
+/// Copies `count` consecutive elements of `src` starting at `first` to `out`.
+void appendRun(std::vector<char> &out, const RawElements &src, int64_t first, int64_t count) {
+  if (src.splat) {
+    for (int64_t i = 0; i < count; ++i) out.insert(out.end(), src.at(0), src.at(0) + src.bytes);
+    return;
+  }
+  out.insert(out.end(), src.at(first), src.at(first) + count * src.bytes);
+}
+
 using OptI = std::optional<int64_t>;
 } // namespace
 
@@ -215,6 +262,13 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
     }
     srcIndex[i] = src;
   }
+  // Copy raw element bytes when possible (no Attribute per element).
+  if (auto raw = rawElements(a)) {
+    std::vector<char> bytes;
+    bytes.reserve(n * raw->bytes);
+    for (int64_t i = 0; i < n; ++i) appendRun(bytes, *raw, srcIndex[i], 1);
+    return fromBytes(rt, bytes);
+  }
   auto values = llvm::to_vector(a.getValues<Attribute>());
   SmallVector<Attribute> r;
   r.reserve(n);
@@ -228,54 +282,6 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
 // element type of a whole number of bytes folds.
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// Elements of a dense int/float attribute as raw bytes; element i starts at
-/// `at(i)` (a splat stores one element).
-struct RawElements {
-  ArrayRef<char> data;
-  size_t bytes = 0;
-  bool splat = false;
-  const char *at(int64_t i) const { return data.data() + (splat ? 0 : i * bytes); }
-};
-
-std::optional<RawElements> rawElements(Attribute attr) {
-  auto a = asDense(attr);
-  if (!a) return std::nullopt;
-  Type elt = a.getElementType();
-  if (!elt.isIntOrIndexOrFloat()) return std::nullopt;
-  unsigned width = elt.isIndex() ? 64 : elt.getIntOrFloatBitWidth();
-  if (width % 8 != 0) return std::nullopt;
-  RawElements r{a.getRawData(), width / 8, a.isSplat()};
-  if (!r.splat && r.data.size() != r.bytes * (size_t)a.getNumElements()) return std::nullopt;
-  return r;
-}
-
-/// Row-major strides of `shape`.
-SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> s(shape.size(), 1);
-  for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d) s[d] = s[d + 1] * shape[d + 1];
-  return s;
-}
-
-bool foldable(Type t) {
-  auto rt = dyn_cast<RankedTensorType>(t);
-  return rt && rt.hasStaticShape() && rt.getNumElements() <= kMaxFoldElements;
-}
-
-DenseElementsAttr fromBytes(Type t, const std::vector<char> &bytes) {
-  return DenseElementsAttr::getFromRawBuffer(cast<ShapedType>(t),
-                                             ArrayRef<char>(bytes.data(), bytes.size()));
-}
-
-/// Copies `count` consecutive elements of `src` starting at `first` to `out`.
-void appendRun(std::vector<char> &out, const RawElements &src, int64_t first, int64_t count) {
-  if (src.splat) {
-    for (int64_t i = 0; i < count; ++i) out.insert(out.end(), src.at(0), src.at(0) + src.bytes);
-    return;
-  }
-  out.insert(out.end(), src.at(first), src.at(first) + count * src.bytes);
-}
-} // namespace
 
 OpFoldResult DropoutOp::fold(FoldAdaptor) { return getInput(); }
 

@@ -68,6 +68,17 @@ func.func @data_movement() -> (tensor<6xi64>, tensor<3x2xi64>, tensor<2x3xf32>, 
   return %r, %t, %f, %cc, %s, %g, %p, %s0, %s1 : tensor<6xi64>, tensor<3x2xi64>, tensor<2x3xf32>, tensor<2x5xi64>, tensor<1x2xi64>, tensor<2x2xi64>, tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x2xi64>
 }
 
+// Transpose of a rank-3 f32 constant: out[k, i, 0] = in[i, 0, k].
+// CHECK-LABEL: func.func @transpose_3d
+// CHECK-NEXT: %[[T:.*]] = dnn.constant dense<{{\[\[\[}}1.000000e+00], [4.000000e+00]], {{\[\[}}2.000000e+00], [5.000000e+00]], {{\[\[}}3.000000e+00], [6.000000e+00]]]> : tensor<3x2x1xf32>
+// CHECK-NEXT: return %[[T]]
+// EQUIV: @transpose_3d: changed, equivalent
+func.func @transpose_3d() -> tensor<3x2x1xf32> {
+  %c = dnn.constant dense<[[[1.0, 2.0, 3.0]], [[4.0, 5.0, 6.0]]]> : tensor<2x1x3xf32>
+  %t = dnn.transpose %c {perm = array<i64: 2, 0, 1>} : (tensor<2x1x3xf32>) -> tensor<3x2x1xf32>
+  return %t : tensor<3x2x1xf32>
+}
+
 // Activations with attributes: clip, leaky_relu, hard_sigmoid.
 // CHECK-LABEL: func.func @activations
 // CHECK-DAG: dnn.constant dense<[-1.000000e+00, 5.000000e-01, 2.000000e+00]> : tensor<3xf32>
