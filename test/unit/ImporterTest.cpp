@@ -110,7 +110,9 @@ struct Importer : ::testing::Test {
       return success();
     });
     auto module = dnnopt::importOnnxBytes(bytes, "test.onnx", baseDir, ctx, opts);
-    if (module) EXPECT_TRUE(succeeded(verify(*module))) << errors;
+    if (module) {
+      EXPECT_TRUE(succeeded(verify(*module))) << errors;
+    }
     return module;
   }
   template <typename OpT> std::vector<OpT> ops(ModuleOp m) {
