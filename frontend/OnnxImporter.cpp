@@ -103,6 +103,7 @@ private:
   std::map<std::string, int64_t> domainVersions;
   llvm::StringMap<const onnx::ValueInfoProto *> declared;
   std::string firstInputName;
+  llvm::StringSet<> argumentNames;
   bool shapesOverridden = false;
   /// Index of the node producing each value.
   llvm::StringMap<int> producer;
@@ -112,8 +113,7 @@ LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
   for (const auto &o : model.opset_import())
     domainVersions[isDefaultDomain(o.domain()) ? "" : o.domain()] = o.version();
   auto it = domainVersions.find("");
-  if (it == domainVersions.end())
-    return graphError("the model imports no version of the default ONNX operator set");
+  if (it == domainVersions.end()) return success(); // only a problem if a node needs it
   opset = it->second;
   if (opset < 1) return graphError("invalid default opset version " + Twine(opset));
   if (opset > kMaxOpset)
@@ -193,10 +193,8 @@ LogicalResult GraphImporter::checkInputShapeOptions() {
         return graphError("--input-shape without a name, but the graph has no inputs");
       continue;
     }
-    bool found = false;
-    for (const auto &in : graph->input())
-      found |= in.name() == name && !state.values.count(name);
-    if (!found) return graphError("--input-shape names '" + name + "', which is not a graph input");
+    if (!argumentNames.contains(name))
+      return graphError("--input-shape names '" + name + "', which is not a graph input");
   }
   return success();
 }
@@ -204,7 +202,7 @@ LogicalResult GraphImporter::checkInputShapeOptions() {
 LogicalResult GraphImporter::importInputs(func::FuncOp func) {
   Block &entry = func.getBody().front();
   SmallVector<Type> argTypes;
-  int argIndex = 0;
+  SmallVector<DictionaryAttr> argAttrs;
   for (const onnx::ValueInfoProto &vi : graph->input()) {
     if (vi.name().empty()) return graphError("a graph input has no name");
     auto it = state.values.find(vi.name());
@@ -212,6 +210,7 @@ LogicalResult GraphImporter::importInputs(func::FuncOp func) {
       if (it->second.constant && !it->second.value) continue; // initializer listed as input
       return graphError("graph input '" + vi.name() + "' is declared twice");
     }
+    argumentNames.insert(vi.name());
     bool isFirst = firstInputName.empty();
     if (isFirst) firstInputName = vi.name();
     auto type = graphInputType(vi, isFirst);
@@ -220,9 +219,11 @@ LogicalResult GraphImporter::importInputs(func::FuncOp func) {
     gv.value = entry.addArgument(*type, nodeLoc(vi.name()));
     state.values[vi.name()] = gv;
     argTypes.push_back(*type);
-    func.setFunctionType(FunctionType::get(&ctx, argTypes, {}));
-    func.setArgAttr(argIndex++, "dnn.name", StringAttr::get(&ctx, vi.name()));
+    argAttrs.push_back(DictionaryAttr::get(
+        &ctx, {NamedAttribute(StringAttr::get(&ctx, "dnn.name"), StringAttr::get(&ctx, vi.name()))}));
   }
+  func.setFunctionType(FunctionType::get(&ctx, argTypes, {}));
+  func.setAllArgAttrs(argAttrs);
   return checkInputShapeOptions();
 }
 
@@ -286,6 +287,8 @@ LogicalResult GraphImporter::importNode(int index) {
                          "', opset " + Twine(version) + ")");
   };
   if (!domain.empty()) return unsupportedOp();
+  if (opset == 0)
+    return n.error("the model imports no version of the default ONNX operator set");
   const HandlerTable &table = handlerTable();
   auto it = table.find(node.op_type());
   if (it == table.end()) return unsupportedOp();
@@ -360,8 +363,11 @@ LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
   func::ReturnOp::create(state.builder, nodeLoc("return"), results);
   func.setFunctionType(
       FunctionType::get(&ctx, func.getArgumentTypes(), ValueRange(results).getTypes()));
-  for (int i = 0; i < graph->output_size(); ++i)
-    func.setResultAttr(i, "dnn.name", StringAttr::get(&ctx, graph->output(i).name()));
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (const onnx::ValueInfoProto &vi : graph->output())
+    resultAttrs.push_back(DictionaryAttr::get(
+        &ctx, {NamedAttribute(StringAttr::get(&ctx, "dnn.name"), StringAttr::get(&ctx, vi.name()))}));
+  func.setAllResultAttrs(resultAttrs);
   return success();
 }
 

@@ -69,6 +69,16 @@ LogicalResult importPow(NodeImporter &n) {
 LogicalResult importPRelu(NodeImporter &n) {
   Value x = n.input(0), slope = n.input(1);
   if (!x || !slope) return failure();
+  // Before opset 7 a 1-D slope of size C applies per channel (axis 1); numpy
+  // broadcasting needs it as C x 1 x ... x 1.
+  auto xt = cast<RankedTensorType>(x.getType()), st = cast<RankedTensorType>(slope.getType());
+  if (n.opset() < 7 && st.getRank() == 1 && xt.getRank() >= 2 &&
+      st.getDimSize(0) == xt.getDimSize(1) && st.getDimSize(0) != 1) {
+    SmallVector<int64_t> shape(xt.getRank() - 1, 1);
+    shape[0] = st.getDimSize(0);
+    slope = reshapeTo(n, slope, shape);
+    if (!slope) return failure();
+  }
   return n.setOutput(0, n.create<dnn::PReluOp>(ValueRange{x, slope}));
 }
 

@@ -19,7 +19,6 @@ Type elementTypeFor(int32_t dataType, MLIRContext *ctx) {
   case TP::FLOAT: return Float32Type::get(ctx);
   case TP::DOUBLE: return Float64Type::get(ctx);
   case TP::FLOAT16: return Float16Type::get(ctx);
-  case TP::BFLOAT16: return BFloat16Type::get(ctx);
   case TP::INT8: return IntegerType::get(ctx, 8);
   case TP::INT16: return IntegerType::get(ctx, 16);
   case TP::INT32: return IntegerType::get(ctx, 32);
@@ -103,7 +102,7 @@ int64_t typedFieldToBytes(const onnx::TensorProto &t, Type elt, std::string &out
     return t.uint64_data_size();
   default: {
     // int32_data holds INT32, INT16, INT8, UINT16, UINT8, BOOL and the bit
-    // patterns of FLOAT16 / BFLOAT16, one value per entry.
+    // patterns of FLOAT16, one value per entry.
     int64_t bytes = rawElementBytes(elt);
     for (int32_t v : t.int32_data()) {
       uint32_t u = static_cast<uint32_t>(v);
