@@ -656,7 +656,8 @@ EvalResult evalRange(const ConstTensor &start, const ConstTensor &limit, const C
     }
     std::vector<double> r;
     for (int64_t i = 0; i < (int64_t)std::max(count, 0.0); ++i) r.push_back(s0 + i * d);
-    return ConstTensor::ofFloats(start.elementType, {(int64_t)r.size()}, std::move(r));
+    int64_t n = r.size();
+    return ConstTensor::ofFloats(start.elementType, {n}, std::move(r));
   }
   __int128 s0 = start.ints[0], l = limit.intAt(0), d = delta.intAt(0);
   if (d == 0) {
@@ -672,7 +673,8 @@ EvalResult evalRange(const ConstTensor &start, const ConstTensor &limit, const C
   }
   std::vector<int64_t> r;
   for (int64_t i = 0; i < (int64_t)count; ++i) r.push_back((int64_t)(s0 + i * d));
-  return ConstTensor::ofInts(start.elementType, {(int64_t)r.size()}, std::move(r));
+  int64_t n = r.size();
+  return ConstTensor::ofInts(start.elementType, {n}, std::move(r));
 }
 
 EvalResult evalPad(const ConstTensor &a, ArrayRef<int64_t> pads, double value,

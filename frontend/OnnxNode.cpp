@@ -5,6 +5,7 @@
 #include "frontend/OnnxTensors.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Verifier.h"
 
 using namespace mlir;
@@ -314,6 +315,12 @@ Operation *NodeImporter::finishOp(OperationState &opState) {
     return nullptr;
   }
   if (op->getNumResults() != 1 || op->getNumOperands() == 0) return op;
+  // The dnn folders assume signless integers; unsigned constants are left alone
+  // (the import-time evaluator handles them where it matters).
+  auto isUnsigned = [](Value v) {
+    return getElementTypeOrSelf(v.getType()).isUnsignedInteger();
+  };
+  if (isUnsigned(op->getResult(0)) || llvm::any_of(op->getOperands(), isUnsigned)) return op;
   SmallVector<Attribute> operands;
   for (Value v : op->getOperands()) {
     Attribute a;

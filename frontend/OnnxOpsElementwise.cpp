@@ -60,8 +60,13 @@ LogicalResult importPow(NodeImporter &n) {
   if (!base || !exponent) return failure();
   // ONNX allows an exponent type different from the base's; dnn.pow does not.
   auto bt = cast<RankedTensorType>(base.getType()), et = cast<RankedTensorType>(exponent.getType());
-  if (bt.getElementType() != et.getElementType())
-    exponent = n.createTyped<dnn::CastOp>(et.clone(bt.getElementType()), ValueRange{exponent});
+  if (bt.getElementType() != et.getElementType()) {
+    std::string err;
+    EvalResult c;
+    if (auto e = n.constTensor(1)) c = evalCast(*e, bt.getElementType(), err);
+    exponent = c ? n.constant(toAttr(*c, n.ctx()))
+                 : n.createTyped<dnn::CastOp>(et.clone(bt.getElementType()), ValueRange{exponent});
+  }
   if (!exponent) return failure();
   return n.setOutput(0, n.create<dnn::PowOp>(ValueRange{base, exponent}));
 }

@@ -1,8 +1,9 @@
 //===- OnnxOpsShape.cpp - reshapes and shape computations ------------------===//
 //
 // Reshape / Flatten / Squeeze / Unsqueeze all become dnn.reshape with an explicit
-// target shape. Shape, Size, ConstantOfShape, Range, Expand and Tile are evaluated
-// at import time (shapes are static, so Shape folds even on a runtime tensor).
+// target shape. Shape, Size, ConstantOfShape and Range are evaluated at import
+// time (shapes are static, so Shape folds even on a runtime tensor); Expand and
+// Tile are evaluated on constants and become concatenations of copies otherwise.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/dnn/DnnOps.h"
@@ -204,6 +205,17 @@ LogicalResult importRange(NodeImporter &n) {
   return n.setOutputEval(0, r, err);
 }
 
+/// Runtime Expand / Tile repeat a tensor along an axis by concatenating copies;
+/// beyond this many copies the op is rejected rather than bloating the IR.
+constexpr int64_t kMaxRepeatCopies = 256;
+
+/// `copies` copies of `x` concatenated along `axis`.
+Value repeatAlong(NodeImporter &n, Value x, int64_t axis, int64_t copies) {
+  if (!x || copies == 1) return x;
+  SmallVector<Value> parts(copies, x);
+  return n.create<dnn::ConcatOp>(parts, {n.i64("axis", axis)});
+}
+
 LogicalResult importExpand(NodeImporter &n) {
   RankedTensorType t = n.inputType(0);
   if (!t) return failure();
@@ -221,18 +233,44 @@ LogicalResult importExpand(NodeImporter &n) {
     EvalResult r = evalExpand(*a, *shape, err);
     return n.setOutputEval(0, r, err);
   }
-  return n.unsupported("operator Expand on a non-constant input (only evaluated at import time)");
+  // Numpy broadcast of a runtime tensor: align the ranks, then repeat each
+  // size-1 axis that grows.
+  SmallVector<int64_t> aligned(out->size() - t.getRank(), 1);
+  aligned.append(t.getShape().begin(), t.getShape().end());
+  Value x = reshapeTo(n, n.input(0), aligned);
+  for (size_t d = 0; x && d < out->size(); ++d) {
+    if (aligned[d] == (*out)[d]) continue;
+    if ((*out)[d] > kMaxRepeatCopies)
+      return n.unsupported("Expand of a non-constant input to " + Twine((*out)[d]) +
+                           " copies along axis " + Twine(d));
+    x = repeatAlong(n, x, d, (*out)[d]);
+  }
+  return n.setOutput(0, x);
 }
 
 LogicalResult importTile(NodeImporter &n) {
-  auto a = n.constTensor(0);
-  if (!a)
-    return n.unsupported("operator Tile on a non-constant input (only evaluated at import time)");
+  RankedTensorType t = n.inputType(0);
+  if (!t) return failure();
   auto repeats = n.constInts(1, "repeats");
   if (!repeats) return failure();
-  std::string err;
-  EvalResult r = evalTile(*a, *repeats, err);
-  return n.setOutputEval(0, r, err);
+  if ((int64_t)repeats->size() != t.getRank())
+    return n.error("repeats has " + Twine(repeats->size()) + " entries for rank " +
+                   Twine(t.getRank()));
+  if (auto a = n.constTensor(0)) {
+    std::string err;
+    EvalResult r = evalTile(*a, *repeats, err);
+    return n.setOutputEval(0, r, err);
+  }
+  Value x = n.input(0);
+  for (int64_t d = 0; x && d < t.getRank(); ++d) {
+    int64_t r = (*repeats)[d];
+    if (r < 0) return n.error("negative repeat count " + Twine(r));
+    if (r == 0 || r > kMaxRepeatCopies)
+      return n.unsupported("Tile of a non-constant input with " + Twine(r) +
+                           " repeats along axis " + Twine(d));
+    x = repeatAlong(n, x, d, r);
+  }
+  return n.setOutput(0, x);
 }
 
 } // namespace
