@@ -39,13 +39,6 @@ std::string shapeText(ArrayRef<int64_t> dims) {
   return s + "]";
 }
 
-std::string typeText(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  t.print(os);
-  return s;
-}
-
 /// "x:AxBxC" with one letter per axis, for --input-shape hints.
 std::string shapeHint(const std::string &name, int rank) {
   std::string s = name + ":";

@@ -12,6 +12,13 @@ using namespace mlir;
 
 namespace dnnopt::onnximport {
 
+std::string typeText(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
 RankedTensorType GraphValue::type() const {
   if (value) return dyn_cast<RankedTensorType>(value.getType());
   return constant ? dyn_cast<RankedTensorType>(constant.getType()) : RankedTensorType();
@@ -309,6 +316,13 @@ LogicalResult NodeImporter::setOutputEval(unsigned i, const EvalResult &r, const
 //===----------------------------------------------------------------------===//
 
 Operation *NodeImporter::finishOp(OperationState &opState) {
+  for (Type t : opState.types) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    if (!rt || !rt.hasStaticShape() || checkedElementCount(rt.getShape()) < 0) {
+      (void)error("result type " + typeText(t) + " is not a static tensor of at most 2^31 elements");
+      return nullptr;
+    }
+  }
   Operation *op = state.builder.create(opState);
   if (failed(withCapturedDiagnostics([&] { return verify(op, /*verifyRecursively=*/false); }))) {
     op->erase();

@@ -29,6 +29,9 @@
 
 namespace dnnopt::onnximport {
 
+/// `t` as MLIR prints it.
+std::string typeText(mlir::Type t);
+
 /// One value of the ONNX graph: an SSA value, or a constant known at import time
 /// that becomes a `dnn.constant` the first time an op consumes it.
 struct GraphValue {

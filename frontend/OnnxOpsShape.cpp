@@ -221,6 +221,8 @@ LogicalResult importExpand(NodeImporter &n) {
   if (!t) return failure();
   auto shape = n.constInts(1, "shape");
   if (!shape) return failure();
+  if (checkedElementCount(*shape) < 0)
+    return n.error("invalid or too large shape " + shapeStr(*shape));
   auto out = dnn::broadcastShapes(t.getShape(), *shape);
   if (failed(out))
     return n.error("cannot expand " + shapeStr(t.getShape()) + " to " + shapeStr(*shape));
@@ -240,7 +242,7 @@ LogicalResult importExpand(NodeImporter &n) {
   Value x = reshapeTo(n, n.input(0), aligned);
   for (size_t d = 0; x && d < out->size(); ++d) {
     if (aligned[d] == (*out)[d]) continue;
-    if ((*out)[d] > kMaxRepeatCopies)
+    if ((*out)[d] < 1 || (*out)[d] > kMaxRepeatCopies)
       return n.unsupported("Expand of a non-constant input to " + Twine((*out)[d]) +
                            " copies along axis " + Twine(d));
     x = repeatAlong(n, x, d, (*out)[d]);

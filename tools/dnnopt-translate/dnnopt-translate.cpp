@@ -59,12 +59,24 @@ void printDiagnostic(Diagnostic &d) {
   llvm::errs() << msg << "\n";
   for (Diagnostic &note : d.getNotes()) printDiagnostic(note);
 }
+/// libLLVM registers hundreds of backend options; --help shows only this tool's
+/// own options and the --mlir-* printing/context options (--help-hidden shows all).
+void hideUnrelatedOptions() {
+  for (auto &entry : cl::getRegisteredOptions()) {
+    llvm::StringRef name = entry.first;
+    bool ours = name == "import-onnx" || name == "o" || name == "input-shape" ||
+                name == "func-name" || name.starts_with("mlir-") || name.starts_with("help") ||
+                name == "version";
+    if (!ours) entry.second->setHiddenFlag(cl::Hidden);
+  }
+}
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  hideUnrelatedOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "dnnopt-translate: imports an ONNX model and prints its dnn IR "
                               "exactly as imported\n");
