@@ -89,9 +89,9 @@ LogicalResult planResize11(NodeImporter &n, RankedTensorType t, ResizePlan &plan
   int64_t rank = t.getRank();
   SmallVector<int64_t> axes;
   if (n.hasAttr("axes")) {
-    auto norm = normalizeAxes(n, n.attrInts("axes"), rank);
-    if (!norm) return failure();
-    axes.assign(n.attrInts("axes").begin(), n.attrInts("axes").end());
+    // Scales / sizes follow the order of `axes`; normalizeAxes only validates.
+    axes = n.attrInts("axes");
+    if (!normalizeAxes(n, axes, rank)) return failure();
     for (int64_t &a : axes) a = a < 0 ? a + rank : a;
   } else {
     for (int64_t d = 0; d < rank; ++d) axes.push_back(d);
