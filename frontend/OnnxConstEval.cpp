@@ -1,5 +1,6 @@
 //===- OnnxConstEval.cpp - import-time evaluation of static sub-graphs ----===//
 #include "frontend/OnnxConstEval.h"
+#include "frontend/OnnxConstEvalDetail.h"
 
 #include "dialects/dnn/DnnOps.h"
 
@@ -17,23 +18,14 @@ namespace dnnopt::onnximport {
 // ConstTensor
 //===----------------------------------------------------------------------===//
 
-bool ConstTensor::isFloat() const { return isa<FloatType>(elementType); }
-
-namespace {
-/// Float to integer, truncating toward zero; NaN and out-of-range values
-/// saturate instead of being undefined behavior.
+namespace detail {
 int64_t satInt(double v) {
   if (!(v == v)) return 0;
   if (v >= 9.2e18) return std::numeric_limits<int64_t>::max();
   if (v <= -9.2e18) return std::numeric_limits<int64_t>::min();
   return static_cast<int64_t>(v);
 }
-} // namespace
 
-int64_t ConstTensor::intAt(int64_t i) const { return isFloat() ? satInt(floats[i]) : ints[i]; }
-
-namespace {
-/// Wraps `v` to the width and signedness of the integer type `elt` (bool: v != 0).
 int64_t wrapInt(Type elt, int64_t v) {
   auto it = dyn_cast<IntegerType>(elt);
   if (!it || it.getWidth() >= 64) return v;
@@ -45,7 +37,6 @@ int64_t wrapInt(Type elt, int64_t v) {
   return static_cast<int64_t>(u);
 }
 
-/// Rounds `v` to the precision of the float type `elt`.
 double roundFloat(Type elt, double v) {
   if (elt.isF64()) return v;
   if (elt.isF32()) return static_cast<double>(static_cast<float>(v));
@@ -58,7 +49,6 @@ double roundFloat(Type elt, double v) {
   return f.convertToDouble();
 }
 
-/// Element count of `shape`, or -1 when it exceeds kMaxEvalElements (or a dim is < 0).
 int64_t boundedCount(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
@@ -82,7 +72,6 @@ bool checkSize(ArrayRef<int64_t> shape, std::string &error) {
   return false;
 }
 
-/// The tensor of `shape` whose element i is `src`'s element `index[i]`.
 EvalResult pick(const ConstTensor &src, ArrayRef<int64_t> shape, ArrayRef<int64_t> index,
                 std::string &error) {
   ConstTensor out;
@@ -104,8 +93,6 @@ EvalResult pick(const ConstTensor &src, ArrayRef<int64_t> shape, ArrayRef<int64_
   return out;
 }
 
-/// For each element of `out`, the flat index of the (numpy-broadcast) element of
-/// a tensor of shape `in` it reads.
 std::vector<int64_t> broadcastIndex(ArrayRef<int64_t> out, ArrayRef<int64_t> in) {
   int64_t n = boundedCount(out);
   std::vector<int64_t> idx(std::max<int64_t>(n, 0));
@@ -133,7 +120,15 @@ std::optional<SmallVector<int64_t>> broadcast(ArrayRef<int64_t> a, ArrayRef<int6
   if (!checkSize(*s, error)) return std::nullopt;
   return *s;
 }
+} // namespace detail
 
+using namespace detail;
+
+bool ConstTensor::isFloat() const { return isa<FloatType>(elementType); }
+
+int64_t ConstTensor::intAt(int64_t i) const { return isFloat() ? satInt(floats[i]) : ints[i]; }
+
+namespace {
 uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
 int64_t s(uint64_t v) { return static_cast<int64_t>(v); }
 
@@ -291,8 +286,8 @@ EvalResult evalBinary(BinaryKind k, const ConstTensor &a, const ConstTensor &b,
   if (!shape) return std::nullopt;
   std::vector<int64_t> ia = broadcastIndex(*shape, a.shape), ib = broadcastIndex(*shape, b.shape);
   bool useFloat = a.isFloat() || b.isFloat();
-  Type resultType = isPredicate(k) ? IntegerType::get(a.elementType.getContext(), 1)
-                                   : a.elementType;
+  Type resultType =
+      isPredicate(k) ? IntegerType::get(a.elementType.getContext(), 1) : a.elementType;
   size_t n = ia.size();
   if (useFloat) {
     std::vector<double> r(n);
@@ -343,9 +338,7 @@ EvalResult evalUnary(UnaryKind k, const ConstTensor &a, std::string &error) {
     case UnaryKind::Relu: x = x > 0 ? x : 0; break;
     case UnaryKind::Sign: x = x > 0 ? 1 : x < 0 ? -1 : 0; break;
     case UnaryKind::Not: x = x == 0; break;
-    default:
-      error = "operation is not defined for integer tensors";
-      return std::nullopt;
+    default: error = "operation is not defined for integer tensors"; return std::nullopt;
     }
   }
   return ConstTensor::ofInts(a.elementType, a.shape, std::move(r));
@@ -360,8 +353,7 @@ EvalResult evalCast(const ConstTensor &a, Type to, std::string &error) {
   if (isa<FloatType>(to)) {
     std::vector<double> r(n);
     bool fromU64 = a.elementType.isUnsignedInteger(64);
-    for (int64_t i = 0; i < n; ++i)
-      r[i] = fromU64 ? (double)(uint64_t)a.ints[i] : a.floatAt(i);
+    for (int64_t i = 0; i < n; ++i) r[i] = fromU64 ? (double)(uint64_t)a.ints[i] : a.floatAt(i);
     return ConstTensor::ofFloats(to, a.shape, std::move(r));
   }
   std::vector<int64_t> r(n);
@@ -401,8 +393,10 @@ EvalResult evalReduce(ReduceKind k, const ConstTensor &a, ArrayRef<int64_t> axes
   for (int64_t d = 0; d < rank; ++d) {
     bool reduced = llvm::is_contained(axes, d);
     keptShape.push_back(reduced ? 1 : a.shape[d]);
-    if (!reduced) outShape.push_back(a.shape[d]);
-    else if (keepDims) outShape.push_back(1);
+    if (!reduced)
+      outShape.push_back(a.shape[d]);
+    else if (keepDims)
+      outShape.push_back(1);
   }
   for (int64_t ax : axes)
     if (ax < 0 || ax >= rank) {
@@ -413,10 +407,14 @@ EvalResult evalReduce(ReduceKind k, const ConstTensor &a, ArrayRef<int64_t> axes
   SmallVector<int64_t> inStrides = stridesOf(a.shape), outStrides = stridesOf(keptShape);
   std::vector<double> acc(outN), cnt(outN, 0);
   std::vector<int64_t> iacc(outN);
-  double fInit = k == ReduceKind::Prod ? 1 : k == ReduceKind::Max ? -INFINITY
-                                       : k == ReduceKind::Min ? INFINITY : 0;
-  int64_t iInit = k == ReduceKind::Prod ? 1 : k == ReduceKind::Max ? INT64_MIN
-                                        : k == ReduceKind::Min ? INT64_MAX : 0;
+  double fInit = k == ReduceKind::Prod  ? 1
+                 : k == ReduceKind::Max ? -INFINITY
+                 : k == ReduceKind::Min ? INFINITY
+                                        : 0;
+  int64_t iInit = k == ReduceKind::Prod  ? 1
+                  : k == ReduceKind::Max ? INT64_MIN
+                  : k == ReduceKind::Min ? INT64_MAX
+                                         : 0;
   std::fill(acc.begin(), acc.end(), fInit);
   std::fill(iacc.begin(), iacc.end(), iInit);
   for (int64_t i = 0; i < inN; ++i) {
@@ -426,16 +424,24 @@ EvalResult evalReduce(ReduceKind k, const ConstTensor &a, ArrayRef<int64_t> axes
     cnt[o] += 1;
     if (a.isFloat()) {
       double v = a.floats[i];
-      if (k == ReduceKind::Sum || k == ReduceKind::Mean) acc[o] += v;
-      else if (k == ReduceKind::Prod) acc[o] *= v;
-      else if (k == ReduceKind::Max) acc[o] = std::fmax(acc[o], v);
-      else acc[o] = std::fmin(acc[o], v);
+      if (k == ReduceKind::Sum || k == ReduceKind::Mean)
+        acc[o] += v;
+      else if (k == ReduceKind::Prod)
+        acc[o] *= v;
+      else if (k == ReduceKind::Max)
+        acc[o] = std::fmax(acc[o], v);
+      else
+        acc[o] = std::fmin(acc[o], v);
     } else {
       int64_t v = a.ints[i];
-      if (k == ReduceKind::Sum || k == ReduceKind::Mean) iacc[o] = s(u(iacc[o]) + u(v));
-      else if (k == ReduceKind::Prod) iacc[o] = s(u(iacc[o]) * u(v));
-      else if (k == ReduceKind::Max) iacc[o] = std::max(iacc[o], v);
-      else iacc[o] = std::min(iacc[o], v);
+      if (k == ReduceKind::Sum || k == ReduceKind::Mean)
+        iacc[o] = s(u(iacc[o]) + u(v));
+      else if (k == ReduceKind::Prod)
+        iacc[o] = s(u(iacc[o]) * u(v));
+      else if (k == ReduceKind::Max)
+        iacc[o] = std::max(iacc[o], v);
+      else
+        iacc[o] = std::min(iacc[o], v);
     }
   }
   if (a.isFloat()) {
@@ -446,199 +452,6 @@ EvalResult evalReduce(ReduceKind k, const ConstTensor &a, ArrayRef<int64_t> axes
   if (k == ReduceKind::Mean)
     for (int64_t o = 0; o < outN; ++o) iacc[o] = cnt[o] > 0 ? iacc[o] / (int64_t)cnt[o] : 0;
   return ConstTensor::ofInts(a.elementType, outShape, std::move(iacc));
-}
-
-//===----------------------------------------------------------------------===//
-// Data movement kernels
-//===----------------------------------------------------------------------===//
-
-EvalResult evalReshape(const ConstTensor &a, ArrayRef<int64_t> shape, std::string &error) {
-  if (boundedCount(shape) != a.numElements()) {
-    error = "internal error: reshape changes the element count";
-    return std::nullopt;
-  }
-  ConstTensor r = a;
-  r.shape.assign(shape.begin(), shape.end());
-  return r;
-}
-
-EvalResult evalTranspose(const ConstTensor &a, ArrayRef<int64_t> perm, std::string &error) {
-  int64_t rank = a.shape.size();
-  if ((int64_t)perm.size() != rank) {
-    error = "internal error: bad permutation";
-    return std::nullopt;
-  }
-  SmallVector<int64_t> out;
-  for (int64_t p : perm) {
-    if (p < 0 || p >= rank) {
-      error = "internal error: bad permutation";
-      return std::nullopt;
-    }
-    out.push_back(a.shape[p]);
-  }
-  SmallVector<int64_t> inStrides = stridesOf(a.shape);
-  int64_t n = a.numElements();
-  std::vector<int64_t> idx(n);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t flat = i, src = 0;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      src += (flat % out[d]) * inStrides[perm[d]];
-      flat /= out[d];
-    }
-    idx[i] = src;
-  }
-  return pick(a, out, idx, error);
-}
-
-EvalResult evalSlice(const ConstTensor &a, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
-                     ArrayRef<int64_t> steps, std::string &error) {
-  size_t rank = a.shape.size();
-  if (starts.size() != rank || ends.size() != rank || steps.size() != rank) {
-    error = "internal error: bad slice parameters";
-    return std::nullopt;
-  }
-  SmallVector<int64_t> out;
-  for (size_t d = 0; d < rank; ++d) {
-    int64_t st = starts[d], en = ends[d], sp = steps[d];
-    if (sp == 0) {
-      error = "slice step is zero";
-      return std::nullopt;
-    }
-    // Steps are clamped to the axis extent by the importer, so no overflow here.
-    int64_t n = sp > 0 ? (en - st + sp - 1) / sp : (st - en - sp - 1) / (-sp);
-    out.push_back(std::max<int64_t>(n, 0));
-  }
-  int64_t n = boundedCount(out);
-  SmallVector<int64_t> inStrides = stridesOf(a.shape);
-  std::vector<int64_t> idx(std::max<int64_t>(n, 0));
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t flat = i, src = 0;
-    for (int64_t d = (int64_t)rank - 1; d >= 0; --d) {
-      int64_t coord = starts[d] + (flat % out[d]) * steps[d];
-      flat /= out[d];
-      src += coord * inStrides[d];
-    }
-    idx[i] = src;
-  }
-  return pick(a, out, idx, error);
-}
-
-EvalResult evalGather(const ConstTensor &data, const ConstTensor &indices, int64_t axis,
-                      std::string &error) {
-  int64_t rank = data.shape.size();
-  if (axis < 0 || axis >= rank) {
-    error = "internal error: gather axis out of range";
-    return std::nullopt;
-  }
-  SmallVector<int64_t> out(data.shape.begin(), data.shape.begin() + axis);
-  out.append(indices.shape.begin(), indices.shape.end());
-  out.append(data.shape.begin() + axis + 1, data.shape.end());
-  if (!checkSize(out, error)) return std::nullopt;
-  int64_t outer = boundedCount(ArrayRef<int64_t>(data.shape).take_front(axis));
-  int64_t inner = boundedCount(ArrayRef<int64_t>(data.shape).drop_front(axis + 1));
-  int64_t dim = data.shape[axis], nIdx = indices.numElements();
-  std::vector<int64_t> idx;
-  idx.reserve(boundedCount(out));
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t j = 0; j < nIdx; ++j) {
-      int64_t k = indices.intAt(j);
-      if (k < 0 || k >= dim) {
-        error = "gather index " + std::to_string(k) + " out of range";
-        return std::nullopt;
-      }
-      for (int64_t i = 0; i < inner; ++i) idx.push_back((o * dim + k) * inner + i);
-    }
-  return pick(data, out, idx, error);
-}
-
-EvalResult evalConcat(ArrayRef<const ConstTensor *> inputs, int64_t axis, std::string &error) {
-  if (inputs.empty()) {
-    error = "nothing to concatenate";
-    return std::nullopt;
-  }
-  const ConstTensor &first = *inputs[0];
-  int64_t rank = first.shape.size();
-  if (axis < 0 || axis >= rank) {
-    error = "concat axis out of range";
-    return std::nullopt;
-  }
-  SmallVector<int64_t> out(first.shape);
-  out[axis] = 0;
-  for (const ConstTensor *t : inputs) {
-    if ((int64_t)t->shape.size() != rank || t->elementType != first.elementType) {
-      error = "concat inputs differ in rank or element type";
-      return std::nullopt;
-    }
-    for (int64_t d = 0; d < rank; ++d)
-      if (d != axis && t->shape[d] != first.shape[d]) {
-        error = "concat inputs differ outside the axis";
-        return std::nullopt;
-      }
-    out[axis] += t->shape[axis];
-  }
-  if (!checkSize(out, error)) return std::nullopt;
-  int64_t outer = boundedCount(ArrayRef<int64_t>(out).take_front(axis));
-  int64_t inner = boundedCount(ArrayRef<int64_t>(out).drop_front(axis + 1));
-  ConstTensor r;
-  r.elementType = first.elementType;
-  r.shape = out;
-  for (int64_t o = 0; o < outer; ++o)
-    for (const ConstTensor *t : inputs) {
-      int64_t chunk = t->shape[axis] * inner, base = o * chunk;
-      if (t->isFloat())
-        r.floats.insert(r.floats.end(), t->floats.begin() + base, t->floats.begin() + base + chunk);
-      else
-        r.ints.insert(r.ints.end(), t->ints.begin() + base, t->ints.begin() + base + chunk);
-    }
-  return r;
-}
-
-EvalResult evalSplit(const ConstTensor &a, int64_t axis, int64_t offset, int64_t size,
-                     std::string &error) {
-  int64_t rank = a.shape.size();
-  if (axis < 0 || axis >= rank || offset < 0 || size < 0 || offset + size > a.shape[axis]) {
-    error = "internal error: bad split";
-    return std::nullopt;
-  }
-  SmallVector<int64_t> starts(rank, 0), ends(a.shape), steps(rank, 1);
-  starts[axis] = offset;
-  ends[axis] = offset + size;
-  return evalSlice(a, starts, ends, steps, error);
-}
-
-EvalResult evalExpand(const ConstTensor &a, ArrayRef<int64_t> shape, std::string &error) {
-  auto out = broadcast(a.shape, shape, error);
-  if (!out) return std::nullopt;
-  return pick(a, *out, broadcastIndex(*out, a.shape), error);
-}
-
-EvalResult evalTile(const ConstTensor &a, ArrayRef<int64_t> repeats, std::string &error) {
-  size_t rank = a.shape.size();
-  if (repeats.size() != rank) {
-    error = "repeats must have one entry per axis";
-    return std::nullopt;
-  }
-  SmallVector<int64_t> out;
-  for (size_t d = 0; d < rank; ++d) {
-    if (repeats[d] < 0 || (a.shape[d] && repeats[d] > kMaxEvalElements)) {
-      error = "invalid repeat count " + std::to_string(repeats[d]);
-      return std::nullopt;
-    }
-    out.push_back(a.shape[d] * repeats[d]);
-  }
-  if (!checkSize(out, error)) return std::nullopt;
-  int64_t n = boundedCount(out);
-  SmallVector<int64_t> inStrides = stridesOf(a.shape);
-  std::vector<int64_t> idx(n);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t flat = i, src = 0;
-    for (int64_t d = (int64_t)rank - 1; d >= 0; --d) {
-      src += ((flat % out[d]) % a.shape[d]) * inStrides[d];
-      flat /= out[d];
-    }
-    idx[i] = src;
-  }
-  return pick(a, out, idx, error);
 }
 
 EvalResult evalRange(const ConstTensor &start, const ConstTensor &limit, const ConstTensor &delta,
@@ -675,43 +488,6 @@ EvalResult evalRange(const ConstTensor &start, const ConstTensor &limit, const C
   for (int64_t i = 0; i < (int64_t)count; ++i) r.push_back((int64_t)(s0 + i * d));
   int64_t n = r.size();
   return ConstTensor::ofInts(start.elementType, {n}, std::move(r));
-}
-
-EvalResult evalPad(const ConstTensor &a, ArrayRef<int64_t> pads, double value,
-                   std::string &error) {
-  size_t rank = a.shape.size();
-  if (pads.size() != 2 * rank) {
-    error = "internal error: bad pads";
-    return std::nullopt;
-  }
-  SmallVector<int64_t> out;
-  for (size_t d = 0; d < rank; ++d) {
-    int64_t o = a.shape[d] + pads[d] + pads[rank + d];
-    if (o < 0) {
-      error = "pads crop an axis below zero";
-      return std::nullopt;
-    }
-    out.push_back(o);
-  }
-  if (!checkSize(out, error)) return std::nullopt;
-  int64_t n = boundedCount(out);
-  SmallVector<int64_t> inStrides = stridesOf(a.shape);
-  ConstTensor r;
-  r.elementType = a.elementType;
-  r.shape = out;
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t flat = i, src = 0;
-    bool inside = true;
-    for (int64_t d = (int64_t)rank - 1; d >= 0; --d) {
-      int64_t c = flat % out[d] - pads[d];
-      flat /= out[d];
-      if (c < 0 || c >= a.shape[d]) inside = false;
-      else src += c * inStrides[d];
-    }
-    if (a.isFloat()) r.floats.push_back(inside ? a.floats[src] : value);
-    else r.ints.push_back(inside ? a.ints[src] : wrapInt(a.elementType, satInt(value)));
-  }
-  return r;
 }
 
 } // namespace dnnopt::onnximport

@@ -46,8 +46,25 @@ std::optional<ConstTensor> fromAttr(mlir::DenseElementsAttr attr);
 /// Materializes as an attribute (values are wrapped / rounded to the element type).
 mlir::DenseElementsAttr toAttr(const ConstTensor &t, mlir::MLIRContext *ctx);
 
-enum class BinaryKind { Add, Sub, Mul, Div, Pow, Max, Min, Mod, FMod,
-                        Equal, Less, Greater, LessOrEqual, GreaterOrEqual, And, Or, Xor };
+enum class BinaryKind {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Max,
+  Min,
+  Mod,
+  FMod,
+  Equal,
+  Less,
+  Greater,
+  LessOrEqual,
+  GreaterOrEqual,
+  And,
+  Or,
+  Xor
+};
 enum class UnaryKind { Neg, Abs, Floor, Ceil, Sqrt, Reciprocal, Relu, Exp, Log, Not, Sign };
 enum class ReduceKind { Sum, Prod, Max, Min, Mean };
 
@@ -72,15 +89,14 @@ EvalResult evalSlice(const ConstTensor &a, llvm::ArrayRef<int64_t> starts,
 /// `indices` already made non-negative and checked against the axis.
 EvalResult evalGather(const ConstTensor &data, const ConstTensor &indices, int64_t axis,
                       std::string &error);
-EvalResult evalConcat(llvm::ArrayRef<const ConstTensor *> inputs, int64_t axis,
-                      std::string &error);
+EvalResult evalConcat(llvm::ArrayRef<const ConstTensor *> inputs, int64_t axis, std::string &error);
 EvalResult evalSplit(const ConstTensor &a, int64_t axis, int64_t offset, int64_t size,
                      std::string &error);
 /// Numpy (bidirectional) broadcast of `a` to `shape` (ONNX Expand).
 EvalResult evalExpand(const ConstTensor &a, llvm::ArrayRef<int64_t> shape, std::string &error);
 EvalResult evalTile(const ConstTensor &a, llvm::ArrayRef<int64_t> repeats, std::string &error);
-EvalResult evalRange(const ConstTensor &start, const ConstTensor &limit,
-                     const ConstTensor &delta, std::string &error);
+EvalResult evalRange(const ConstTensor &start, const ConstTensor &limit, const ConstTensor &delta,
+                     std::string &error);
 /// Constant-mode padding; `pads` = begins then ends, may be negative.
 EvalResult evalPad(const ConstTensor &a, llvm::ArrayRef<int64_t> pads, double value,
                    std::string &error);

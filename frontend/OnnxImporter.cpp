@@ -138,8 +138,7 @@ FailureOr<RankedTensorType> GraphImporter::graphInputType(const onnx::ValueInfoP
                                                           bool isFirst) {
   const std::string what = "graph input '" + vi.name() + "'";
   if (!vi.has_type()) return graphError(what + " has no type");
-  if (!vi.type().has_tensor_type())
-    return graphError("unsupported non-tensor type of " + what);
+  if (!vi.type().has_tensor_type()) return graphError("unsupported non-tensor type of " + what);
   const auto &tt = vi.type().tensor_type();
   Type elt = elementTypeFor(tt.elem_type(), &ctx);
   if (!elt)
@@ -155,8 +154,8 @@ FailureOr<RankedTensorType> GraphImporter::graphInputType(const onnx::ValueInfoP
                         ", the model declares rank " + Twine(tt.shape().dim_size()));
   } else {
     if (!tt.has_shape())
-      return graphError(what + " has no shape; give it one with --input-shape " +
-                        vi.name() + ":AxBxC");
+      return graphError(what + " has no shape; give it one with --input-shape " + vi.name() +
+                        ":AxBxC");
     for (int i = 0; i < tt.shape().dim_size(); ++i) {
       const auto &d = tt.shape().dim(i);
       if (d.has_dim_value()) {
@@ -213,7 +212,8 @@ LogicalResult GraphImporter::importInputs(func::FuncOp func) {
     state.values[vi.name()] = gv;
     argTypes.push_back(*type);
     argAttrs.push_back(DictionaryAttr::get(
-        &ctx, {NamedAttribute(StringAttr::get(&ctx, "dnn.name"), StringAttr::get(&ctx, vi.name()))}));
+        &ctx,
+        {NamedAttribute(StringAttr::get(&ctx, "dnn.name"), StringAttr::get(&ctx, vi.name()))}));
   }
   func.setFunctionType(FunctionType::get(&ctx, argTypes, {}));
   func.setAllArgAttrs(argAttrs);
@@ -276,12 +276,11 @@ LogicalResult GraphImporter::importNode(int index) {
   int64_t version = domainVersions.count(domain) ? domainVersions[domain] : 0;
   NodeImporter n(state, node, name, loc, version);
   auto unsupportedOp = [&] {
-    return n.unsupported("operator " + node.op_type() + " (domain '" + node.domain() +
-                         "', opset " + Twine(version) + ")");
+    return n.unsupported("operator " + node.op_type() + " (domain '" + node.domain() + "', opset " +
+                         Twine(version) + ")");
   };
   if (!domain.empty()) return unsupportedOp();
-  if (opset == 0)
-    return n.error("the model imports no version of the default ONNX operator set");
+  if (opset == 0) return n.error("the model imports no version of the default ONNX operator set");
   const HandlerTable &table = handlerTable();
   auto it = table.find(node.op_type());
   if (it == table.end()) return unsupportedOp();
@@ -328,8 +327,9 @@ LogicalResult GraphImporter::checkDeclared(const onnx::ValueInfoProto &vi, Ranke
   SmallVector<std::string> dims;
   for (int i = 0; i < tt.shape().dim_size(); ++i) {
     const auto &d = tt.shape().dim(i);
-    dims.push_back(d.has_dim_value() ? std::to_string(d.dim_value())
-                                     : d.has_dim_param() ? d.dim_param() : "?");
+    dims.push_back(d.has_dim_value()   ? std::to_string(d.dim_value())
+                   : d.has_dim_param() ? d.dim_param()
+                                       : "?");
     if (!mismatch && d.has_dim_value() && !shapesOverridden &&
         d.dim_value() != actual.getDimSize(i))
       mismatch = true;
@@ -359,7 +359,8 @@ LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
   SmallVector<DictionaryAttr> resultAttrs;
   for (const onnx::ValueInfoProto &vi : graph->output())
     resultAttrs.push_back(DictionaryAttr::get(
-        &ctx, {NamedAttribute(StringAttr::get(&ctx, "dnn.name"), StringAttr::get(&ctx, vi.name()))}));
+        &ctx,
+        {NamedAttribute(StringAttr::get(&ctx, "dnn.name"), StringAttr::get(&ctx, vi.name()))}));
   func.setAllResultAttrs(resultAttrs);
   return success();
 }

@@ -32,8 +32,8 @@ Value ImportState::materialize(GraphValue &gv) {
   return gv.value;
 }
 
-NodeImporter::NodeImporter(ImportState &state, const onnx::NodeProto &node,
-                           std::string displayName, Location loc, int64_t opset)
+NodeImporter::NodeImporter(ImportState &state, const onnx::NodeProto &node, std::string displayName,
+                           Location loc, int64_t opset)
     : state(state), node(node), displayName(std::move(displayName)), location(loc),
       opsetVersion(opset) {}
 
@@ -48,9 +48,7 @@ LogicalResult NodeImporter::error(const Twine &msg) {
   return failure();
 }
 
-LogicalResult NodeImporter::unsupported(const Twine &what) {
-  return error("unsupported " + what);
-}
+LogicalResult NodeImporter::unsupported(const Twine &what) { return error("unsupported " + what); }
 
 LogicalResult NodeImporter::withCapturedDiagnostics(function_ref<LogicalResult()> fn) {
   std::string messages;
@@ -65,7 +63,8 @@ LogicalResult NodeImporter::withCapturedDiagnostics(function_ref<LogicalResult()
     });
     result = fn();
   }
-  if (failed(result)) return error(messages.empty() ? "internal error: op creation failed" : messages);
+  if (failed(result))
+    return error(messages.empty() ? "internal error: op creation failed" : messages);
   return success();
 }
 
@@ -139,7 +138,7 @@ std::optional<SmallVector<int64_t>> NodeImporter::constInts(unsigned i, StringRe
   DenseElementsAttr c = inputConstant(i);
   if (!c) {
     (void)unsupported("non-constant " + what + " input '" + inputName(i) +
-                "' (it must be known at import time)");
+                      "' (it must be known at import time)");
     return std::nullopt;
   }
   if (!c.getElementType().isInteger()) {
@@ -163,7 +162,7 @@ std::optional<SmallVector<double>> NodeImporter::constFloats(unsigned i, StringR
   DenseElementsAttr c = inputConstant(i);
   if (!c) {
     (void)unsupported("non-constant " + what + " input '" + inputName(i) +
-                "' (it must be known at import time)");
+                      "' (it must be known at import time)");
     return std::nullopt;
   }
   auto t = fromAttr(c);
@@ -220,7 +219,7 @@ const onnx::AttributeProto *NodeImporter::typedAttr(StringRef name, int type) {
   using AP = onnx::AttributeProto;
   if (actual == AP::UNDEFINED && (type == AP::INTS || type == AP::FLOATS)) return a;
   (void)error("attribute '" + name + "' must be " + attrTypeName(type) + ", got " +
-        attrTypeName(actual));
+              attrTypeName(actual));
   return nullptr;
 }
 
@@ -259,8 +258,10 @@ DenseElementsAttr NodeImporter::attrTensor(StringRef name) {
   std::string err;
   DenseElementsAttr value = decodeTensor(a->t(), state.external, state.ctx, err);
   if (!value) {
-    if (StringRef(err).starts_with("unsupported")) (void)error(err);
-    else (void)error("attribute '" + name + "': " + err);
+    if (StringRef(err).starts_with("unsupported"))
+      (void)error(err);
+    else
+      (void)error("attribute '" + name + "': " + err);
   }
   return value;
 }
@@ -319,7 +320,8 @@ Operation *NodeImporter::finishOp(OperationState &opState) {
   for (Type t : opState.types) {
     auto rt = dyn_cast<RankedTensorType>(t);
     if (!rt || !rt.hasStaticShape() || checkedElementCount(rt.getShape()) < 0) {
-      (void)error("result type " + typeText(t) + " is not a static tensor of at most 2^31 elements");
+      (void)error("result type " + typeText(t) +
+                  " is not a static tensor of at most 2^31 elements");
       return nullptr;
     }
   }
@@ -331,9 +333,7 @@ Operation *NodeImporter::finishOp(OperationState &opState) {
   if (op->getNumResults() != 1 || op->getNumOperands() == 0) return op;
   // The dnn folders assume signless integers; unsigned constants are left alone
   // (the import-time evaluator handles them where it matters).
-  auto isUnsigned = [](Value v) {
-    return getElementTypeOrSelf(v.getType()).isUnsignedInteger();
-  };
+  auto isUnsigned = [](Value v) { return getElementTypeOrSelf(v.getType()).isUnsignedInteger(); };
   if (isUnsigned(op->getResult(0)) || llvm::any_of(op->getOperands(), isUnsigned)) return op;
   SmallVector<Attribute> operands;
   for (Value v : op->getOperands()) {

@@ -181,8 +181,7 @@ private:
       Props &props = state.getOrAddProperties<Props>();
       auto dict = mlir::DictionaryAttr::get(state.getContext(), attrs);
       return withCapturedDiagnostics([&] {
-        return OpT::setPropertiesFromAttr(props, dict,
-                                          [&] { return mlir::emitError(location); });
+        return OpT::setPropertiesFromAttr(props, dict, [&] { return mlir::emitError(location); });
       });
     }
   }

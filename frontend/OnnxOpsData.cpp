@@ -76,14 +76,14 @@ std::optional<SmallVector<int64_t>> splitSizes(NodeImporter &n, int64_t dim) {
     int64_t k = n.attrInt("num_outputs", parts);
     if (k != parts || !sizes.empty()) {
       (void)n.error("num_outputs " + Twine(k) + " conflicts with the node's " + Twine(parts) +
-              " outputs or an explicit split");
+                    " outputs or an explicit split");
       return std::nullopt;
     }
   }
   if (!sizes.empty()) {
     if ((int64_t)sizes.size() != parts) {
       (void)n.error("split " + shapeStr(sizes) + " gives " + Twine(sizes.size()) + " sizes for " +
-              Twine(parts) + " outputs");
+                    Twine(parts) + " outputs");
       return std::nullopt;
     }
     return sizes;
@@ -91,10 +91,11 @@ std::optional<SmallVector<int64_t>> splitSizes(NodeImporter &n, int64_t dim) {
   int64_t chunk = (dim + parts - 1) / parts;
   if (dim % parts != 0 && n.opset() < 18) {
     (void)n.error("axis of size " + Twine(dim) + " does not split evenly into " + Twine(parts) +
-            " outputs");
+                  " outputs");
     return std::nullopt;
   }
-  for (int64_t i = 0; i < parts; ++i) sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+  for (int64_t i = 0; i < parts; ++i)
+    sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
   return sizes;
 }
 
@@ -125,8 +126,8 @@ LogicalResult importSplit(NodeImporter &n) {
   }
   Value x = n.input(0);
   if (!x) return failure();
-  Operation *op = n.createOp<dnn::SplitOp>(ValueRange{x}, {n.i64("axis", *axis),
-                                                           n.i64s("sizes", *sizes)});
+  Operation *op =
+      n.createOp<dnn::SplitOp>(ValueRange{x}, {n.i64("axis", *axis), n.i64s("sizes", *sizes)});
   if (!op) return failure();
   for (unsigned i = 0; i < op->getNumResults(); ++i)
     if (failed(n.setOutput(i, op->getResult(i)))) return failure();
@@ -190,8 +191,7 @@ LogicalResult importSlice(NodeImporter &n) {
   if (axes.empty())
     for (size_t i = 0; i < starts.size(); ++i) axes.push_back(i);
   if (steps.empty()) steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size())
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
     return n.error("starts, ends, axes and steps must have the same length");
 
   SmallVector<int64_t> st(rank, 0), en(t.getShape()), sp(rank, 1);
@@ -214,9 +214,9 @@ LogicalResult importSlice(NodeImporter &n) {
   }
   Value x = n.input(0);
   if (!x) return failure();
-  return n.setOutput(0, n.create<dnn::SliceOp>(ValueRange{x}, {n.i64s("starts", st),
-                                                              n.i64s("ends", en),
-                                                              n.i64s("steps", sp)}));
+  return n.setOutput(
+      0, n.create<dnn::SliceOp>(ValueRange{x},
+                                {n.i64s("starts", st), n.i64s("ends", en), n.i64s("steps", sp)}));
 }
 
 /// Pads (begins then ends, one per axis) of an ONNX Pad node.
@@ -287,11 +287,10 @@ LogicalResult importPad(NodeImporter &n) {
   }
   Value x = n.input(0);
   if (!x) return failure();
-  return n.setOutput(
-      0, n.create<dnn::PadOp>(ValueRange{x},
-                              {n.i64s("pads", *pads),
-                               n.named("mode", dnn::PadModeAttr::get(n.ctx(), *mode)),
-                               n.f32("value", value)}));
+  return n.setOutput(0, n.create<dnn::PadOp>(
+                            ValueRange{x}, {n.i64s("pads", *pads),
+                                            n.named("mode", dnn::PadModeAttr::get(n.ctx(), *mode)),
+                                            n.f32("value", value)}));
 }
 
 LogicalResult importGather(NodeImporter &n) {
@@ -324,8 +323,7 @@ LogicalResult importGather(NodeImporter &n) {
   }
   Value data = n.input(0);
   if (!data || !indices) return failure();
-  return n.setOutput(0, n.create<dnn::GatherOp>(ValueRange{data, indices},
-                                                {n.i64("axis", *axis)}));
+  return n.setOutput(0, n.create<dnn::GatherOp>(ValueRange{data, indices}, {n.i64("axis", *axis)}));
 }
 
 } // namespace

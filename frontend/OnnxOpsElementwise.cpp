@@ -26,7 +26,7 @@ Value legacyBroadcastRhs(NodeImporter &n, Value lhs, Value rhs) {
   if (!axis) return {};
   if (*axis + b.getRank() > a.getRank()) {
     (void)n.error("B " + shapeStr(b.getShape()) + " does not fit A " + shapeStr(a.getShape()) +
-            " at axis " + Twine(*axis));
+                  " at axis " + Twine(*axis));
     return {};
   }
   SmallVector<int64_t> shape(b.getShape());
@@ -44,8 +44,7 @@ std::optional<LogicalResult> tryEvalBinary(NodeImporter &n, BinaryKind kind) {
   return n.setOutputEval(0, r, err);
 }
 
-template <typename OpT, BinaryKind Kind>
-LogicalResult importBinary(NodeImporter &n) {
+template <typename OpT, BinaryKind Kind> LogicalResult importBinary(NodeImporter &n) {
   if (auto folded = tryEvalBinary(n, Kind)) return *folded;
   Value lhs = n.input(0), rhs = n.input(1);
   if (!lhs || !rhs) return failure();
@@ -123,8 +122,7 @@ LogicalResult importVariadic(NodeImporter &n) {
 
 /// Ops that exist in dnnopt only as import-time evaluation (their results feed
 /// shape computations).
-template <BinaryKind Kind>
-LogicalResult importFoldOnlyBinary(NodeImporter &n) {
+template <BinaryKind Kind> LogicalResult importFoldOnlyBinary(NodeImporter &n) {
   if (auto folded = tryEvalBinary(n, Kind)) return *folded;
   return n.unsupported("operator " + n.opType() +
                        " on non-constant inputs (only evaluated at import time)");
@@ -135,8 +133,7 @@ LogicalResult importMod(NodeImporter &n) {
   return importFoldOnlyBinary<BinaryKind::Mod>(n);
 }
 
-template <UnaryKind Kind>
-LogicalResult importFoldOnlyUnary(NodeImporter &n) {
+template <UnaryKind Kind> LogicalResult importFoldOnlyUnary(NodeImporter &n) {
   if (auto a = n.constTensor(0)) {
     std::string err;
     EvalResult r = evalUnary(Kind, *a, err);
@@ -169,7 +166,7 @@ LogicalResult importUnary(NodeImporter &n) {
   if (!x) return failure();
   return n.setOutput(0, n.create<OpT>(ValueRange{x}));
 }
-#define DNN_UNARY_KIND(NAME)                                                                   \
+#define DNN_UNARY_KIND(NAME)                                                                       \
   std::optional<UnaryKind> kind##NAME() { return UnaryKind::NAME; }
 DNN_UNARY_KIND(Neg)
 DNN_UNARY_KIND(Abs)
@@ -185,16 +182,16 @@ DNN_UNARY_KIND(Log)
 LogicalResult importLeakyRelu(NodeImporter &n) {
   Value x = n.input(0);
   if (!x) return failure();
-  return n.setOutput(0, n.create<dnn::LeakyReluOp>(
-                            ValueRange{x}, {n.f32("alpha", n.attrFloat("alpha", 0.01f))}));
+  return n.setOutput(
+      0, n.create<dnn::LeakyReluOp>(ValueRange{x}, {n.f32("alpha", n.attrFloat("alpha", 0.01f))}));
 }
 
 LogicalResult importHardSigmoid(NodeImporter &n) {
   Value x = n.input(0);
   if (!x) return failure();
-  return n.setOutput(0, n.create<dnn::HardSigmoidOp>(
-                            ValueRange{x}, {n.f32("alpha", n.attrFloat("alpha", 0.2f)),
-                                            n.f32("beta", n.attrFloat("beta", 0.5f))}));
+  return n.setOutput(
+      0, n.create<dnn::HardSigmoidOp>(ValueRange{x}, {n.f32("alpha", n.attrFloat("alpha", 0.2f)),
+                                                      n.f32("beta", n.attrFloat("beta", 0.5f))}));
 }
 
 /// A Clip bound: attribute before opset 11, optional constant scalar input after.
@@ -226,15 +223,15 @@ LogicalResult importClip(NodeImporter &n) {
   }
   Value x = n.input(0);
   if (!x) return failure();
-  return n.setOutput(0, n.create<dnn::ClipOp>(ValueRange{x}, {n.f32("min", *lo), n.f32("max", *hi)}));
+  return n.setOutput(0,
+                     n.create<dnn::ClipOp>(ValueRange{x}, {n.f32("min", *lo), n.f32("max", *hi)}));
 }
 
 /// Softmax / LogSoftmax. Before opset 13 the input is coerced to 2-D
 /// [prod(d < axis), prod(d >= axis)] and normalized over the second dimension, i.e.
 /// over all axes from `axis` on: that is a reshape + single-axis op + reshape
 /// unless the axes after `axis` all have size 1.
-template <typename OpT>
-LogicalResult importSoftmax(NodeImporter &n) {
+template <typename OpT> LogicalResult importSoftmax(NodeImporter &n) {
   RankedTensorType t = n.inputType(0);
   if (!t) return failure();
   int64_t rank = t.getRank();
@@ -336,16 +333,15 @@ LogicalResult importConstant(NodeImporter &n) {
     return n.setOutputConstant(0, ConstTensor::ofInts(i64, {}, {n.attrInt(name, 0)}));
   if (name == "value_floats") {
     SmallVector<float> v = n.attrFloats(name);
-    return n.setOutputConstant(
-        0, ConstTensor::ofFloats(f32, {(int64_t)v.size()}, std::vector<double>(v.begin(), v.end())));
+    return n.setOutputConstant(0, ConstTensor::ofFloats(f32, {(int64_t)v.size()},
+                                                        std::vector<double>(v.begin(), v.end())));
   }
   if (name == "value_ints") {
     SmallVector<int64_t> v = n.attrInts(name);
     return n.setOutputConstant(
         0, ConstTensor::ofInts(i64, {(int64_t)v.size()}, std::vector<int64_t>(v.begin(), v.end())));
   }
-  if (name == "value_string" || name == "value_strings")
-    return n.unsupported("string Constant");
+  if (name == "value_string" || name == "value_strings") return n.unsupported("string Constant");
   if (name == "sparse_value") return n.unsupported("sparse Constant");
   return n.error("unknown attribute '" + name + "'");
 }

@@ -14,13 +14,13 @@ std::optional<SmallVector<int64_t>> kernelFromWeight(NodeImporter &n, RankedTens
                                                      RankedTensorType w) {
   if (x.getRank() < 3 || w.getRank() != x.getRank()) {
     (void)n.error("input " + shapeStr(x.getShape()) + " and weight " + shapeStr(w.getShape()) +
-            " must both be N x C x spatial... of the same rank (>= 3)");
+                  " must both be N x C x spatial... of the same rank (>= 3)");
     return std::nullopt;
   }
   SmallVector<int64_t> kernel(w.getShape().drop_front(2));
   if (n.hasAttr("kernel_shape") && n.attrInts("kernel_shape") != kernel) {
     (void)n.error("kernel_shape " + shapeStr(n.attrInts("kernel_shape")) +
-            " does not match the weight " + shapeStr(w.getShape()));
+                  " does not match the weight " + shapeStr(w.getShape()));
     return std::nullopt;
   }
   return kernel;
@@ -36,10 +36,10 @@ LogicalResult importConv(NodeImporter &n) {
   SmallVector<Value> operands{n.input(0), n.input(1)};
   if (n.hasInput(2)) operands.push_back(n.input(2));
   if (llvm::is_contained(operands, Value())) return failure();
-  return n.setOutput(0, n.create<dnn::ConvOp>(
-                            operands, {n.i64s("strides", p->strides),
-                                       n.i64s("dilations", p->dilations),
-                                       n.i64s("pads", p->pads), n.i64("group", n.attrInt("group", 1))}));
+  return n.setOutput(
+      0, n.create<dnn::ConvOp>(operands,
+                               {n.i64s("strides", p->strides), n.i64s("dilations", p->dilations),
+                                n.i64s("pads", p->pads), n.i64("group", n.attrInt("group", 1))}));
 }
 
 /// ConvTranspose pads from a requested output size (ONNX `output_shape`, or
@@ -123,8 +123,7 @@ LogicalResult importMatMul(NodeImporter &n) {
 }
 
 LogicalResult importBatchNorm(NodeImporter &n) {
-  if (n.attrInt("training_mode", 0) != 0)
-    return n.unsupported("training-mode BatchNormalization");
+  if (n.attrInt("training_mode", 0) != 0) return n.unsupported("training-mode BatchNormalization");
   if (n.opset() < 9 && n.attrInt("spatial", 1) == 0)
     return n.unsupported("BatchNormalization with spatial=0");
   for (unsigned i = 1; i < n.numOutputs(); ++i)
@@ -134,8 +133,8 @@ LogicalResult importBatchNorm(NodeImporter &n) {
   SmallVector<Value> operands;
   for (unsigned i = 0; i < 5; ++i) operands.push_back(n.input(i));
   if (llvm::is_contained(operands, Value())) return failure();
-  return n.setOutput(0, n.create<dnn::BatchNormOp>(
-                            operands, {n.f32("epsilon", n.attrFloat("epsilon", 1e-5f))}));
+  return n.setOutput(
+      0, n.create<dnn::BatchNormOp>(operands, {n.f32("epsilon", n.attrFloat("epsilon", 1e-5f))}));
 }
 
 } // namespace

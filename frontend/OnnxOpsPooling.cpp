@@ -25,10 +25,10 @@ LogicalResult importMaxPool(NodeImporter &n) {
   Value x = n.input(0);
   if (!x) return failure();
   return n.setOutput(
-      0, n.create<dnn::MaxPoolOp>(
-             ValueRange{x}, {n.i64s("kernel_shape", p->kernel), n.i64s("strides", p->strides),
-                             n.i64s("pads", p->pads), n.i64s("dilations", p->dilations),
-                             n.boolean("ceil_mode", n.attrInt("ceil_mode", 0) != 0)}));
+      0, n.create<dnn::MaxPoolOp>(ValueRange{x},
+                                  {n.i64s("kernel_shape", p->kernel), n.i64s("strides", p->strides),
+                                   n.i64s("pads", p->pads), n.i64s("dilations", p->dilations),
+                                   n.boolean("ceil_mode", n.attrInt("ceil_mode", 0) != 0)}));
 }
 
 LogicalResult importAveragePool(NodeImporter &n) {
@@ -48,8 +48,7 @@ LogicalResult importAveragePool(NodeImporter &n) {
               n.boolean("count_include_pad", n.attrInt("count_include_pad", 0) != 0)}));
 }
 
-template <typename OpT>
-LogicalResult importGlobalPool(NodeImporter &n) {
+template <typename OpT> LogicalResult importGlobalPool(NodeImporter &n) {
   Value x = n.input(0);
   if (!x) return failure();
   return n.setOutput(0, n.create<OpT>(ValueRange{x}));
@@ -151,7 +150,7 @@ LogicalResult importReduce(NodeImporter &n, StringRef kind, std::optional<Reduce
   return n.setOutput(0, y);
 }
 
-#define DNN_REDUCE_HANDLER(NAME, KIND, EVAL)                                                   \
+#define DNN_REDUCE_HANDLER(NAME, KIND, EVAL)                                                       \
   LogicalResult import##NAME(NodeImporter &n) { return importReduce(n, KIND, EVAL); }
 DNN_REDUCE_HANDLER(ReduceSum, "sum", ReduceKind::Sum)
 DNN_REDUCE_HANDLER(ReduceMean, "mean", ReduceKind::Mean)

@@ -35,8 +35,8 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
     if (!zp) return failure();
     if (!zp.getElementType().isInteger(8))
       return n.unsupported("quantization to " + std::string(zp.getElementType().isInteger()
-                                                                 ? "non-8-bit integers"
-                                                                 : "non-integer types"));
+                                                                ? "non-8-bit integers"
+                                                                : "non-integer types"));
     operands.push_back(n.input(2));
   } else if (n.hasAttr("output_dtype")) {
     // Opset 21: the output type without a zero point.
@@ -45,8 +45,8 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
     operands.push_back(n.constant(scalarAttr(elt, 0)));
   }
   if (llvm::is_contained(operands, Value())) return failure();
-  return n.setOutput(0, n.create<dnn::QuantizeLinearOp>(
-                            operands, {n.i64("axis", *axis), n.i64("bits", 8)}));
+  return n.setOutput(
+      0, n.create<dnn::QuantizeLinearOp>(operands, {n.i64("axis", *axis), n.i64("bits", 8)}));
 }
 
 LogicalResult importDequantizeLinear(NodeImporter &n) {
@@ -61,9 +61,9 @@ LogicalResult importDequantizeLinear(NodeImporter &n) {
   SmallVector<Value> operands{n.input(0), n.input(1)};
   if (n.hasInput(2)) operands.push_back(n.input(2));
   if (llvm::is_contained(operands, Value())) return failure();
-  return n.setOutput(0, n.create<dnn::DequantizeLinearOp>(
-                            operands, {n.i64("axis", *axis),
-                                       n.i64("bits", elt.getIntOrFloatBitWidth())}));
+  return n.setOutput(
+      0, n.create<dnn::DequantizeLinearOp>(
+             operands, {n.i64("axis", *axis), n.i64("bits", elt.getIntOrFloatBitWidth())}));
 }
 
 LogicalResult importQLinearConv(NodeImporter &n) {

@@ -39,7 +39,8 @@ LogicalResult applyScales(NodeImporter &n, RankedTensorType t, ArrayRef<int64_t>
                           ArrayRef<double> scales, ResizePlan &plan) {
   for (size_t i = 0; i < axes.size(); ++i) {
     double s = static_cast<float>(scales[i]);
-    if (!(s > 0) || !std::isfinite(s)) return n.error("scales must be positive, got " + std::to_string(s));
+    if (!(s > 0) || !std::isfinite(s))
+      return n.error("scales must be positive, got " + std::to_string(s));
     double out = std::floor(t.getDimSize(axes[i]) * s);
     if (out > (double)kMaxTensorElements) return n.error("resize output is too large");
     plan.scales[axes[i]] = s;
@@ -148,13 +149,13 @@ LogicalResult importResize(NodeImporter &n) {
   Value x = n.input(0);
   if (!x) return failure();
   MLIRContext *ctx = n.ctx();
-  return n.setOutput(
-      0, n.createTyped<dnn::ResizeOp>(
-             t.clone(plan.outShape), ValueRange{x},
-             {n.named("scales", DenseF32ArrayAttr::get(ctx, plan.scales)),
-              n.named("mode", dnn::ResizeModeAttr::get(ctx, plan.mode)),
-              n.named("coord_mode", dnn::CoordModeAttr::get(ctx, plan.coord)),
-              n.named("nearest_mode", dnn::NearestModeAttr::get(ctx, plan.nearest))}));
+  return n.setOutput(0,
+                     n.createTyped<dnn::ResizeOp>(
+                         t.clone(plan.outShape), ValueRange{x},
+                         {n.named("scales", DenseF32ArrayAttr::get(ctx, plan.scales)),
+                          n.named("mode", dnn::ResizeModeAttr::get(ctx, plan.mode)),
+                          n.named("coord_mode", dnn::CoordModeAttr::get(ctx, plan.coord)),
+                          n.named("nearest_mode", dnn::NearestModeAttr::get(ctx, plan.nearest))}));
 }
 
 } // namespace

@@ -36,7 +36,7 @@ std::optional<SmallVector<int64_t>> resolveReshape(NodeImporter &n, RankedTensor
     if (v == 0 && !allowZero) {
       if ((int64_t)i >= t.getRank()) {
         (void)n.error("shape " + shapeStr(target) + " copies dim " + Twine(i) + " of a rank-" +
-                Twine(t.getRank()) + " input");
+                      Twine(t.getRank()) + " input");
         return std::nullopt;
       }
       v = t.getDimSize(i);
@@ -64,8 +64,8 @@ std::optional<SmallVector<int64_t>> resolveReshape(NodeImporter &n, RankedTensor
     known = total;
   }
   if (known != total) {
-    (void)n.error("cannot reshape " + shapeStr(t.getShape()) + " (" + Twine(total) + " elements) to " +
-            shapeStr(target));
+    (void)n.error("cannot reshape " + shapeStr(t.getShape()) + " (" + Twine(total) +
+                  " elements) to " + shapeStr(target));
     return std::nullopt;
   }
   return out;

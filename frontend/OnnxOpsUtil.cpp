@@ -15,8 +15,7 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
-std::optional<int64_t> normalizeAxis(NodeImporter &n, int64_t axis, int64_t rank,
-                                     StringRef what) {
+std::optional<int64_t> normalizeAxis(NodeImporter &n, int64_t axis, int64_t rank, StringRef what) {
   if (axis < -rank || axis >= rank) {
     (void)n.error(what + " " + Twine(axis) + " is out of range for rank " + Twine(rank));
     return std::nullopt;
@@ -57,7 +56,7 @@ std::optional<SmallVector<int64_t>> spatialAttr(NodeImporter &n, StringRef name,
   if (n.hasFailed()) return std::nullopt;
   if (v.size() != count) {
     (void)n.error("attribute '" + name + "' has " + Twine(v.size()) + " values, expected " +
-            Twine(count));
+                  Twine(count));
     return std::nullopt;
   }
   if (!checkAttrRange(n, name, v, minValue)) return std::nullopt;
@@ -95,8 +94,8 @@ std::optional<WindowParams> windowParams(NodeImporter &n, RankedTensorType x,
     for (size_t i = 0; i < s; ++i) {
       int64_t in = x.getDimSize(2 + i), st = p.strides[i];
       int64_t out = (in + st - 1) / st;
-      int64_t total = std::max<int64_t>(
-          0, (out - 1) * st + (p.kernel[i] - 1) * p.dilations[i] + 1 - in);
+      int64_t total =
+          std::max<int64_t>(0, (out - 1) * st + (p.kernel[i] - 1) * p.dilations[i] + 1 - in);
       int64_t small = total / 2, large = total - small;
       p.pads[i] = autoPad == "SAME_UPPER" ? small : large;
       p.pads[s + i] = autoPad == "SAME_UPPER" ? large : small;

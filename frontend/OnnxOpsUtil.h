@@ -16,8 +16,7 @@ std::optional<int64_t> normalizeAxis(NodeImporter &n, int64_t axis, int64_t rank
                                      llvm::StringRef what = "axis");
 /// Normalizes, sorts and checks `axes` for duplicates.
 std::optional<llvm::SmallVector<int64_t>> normalizeAxes(NodeImporter &n,
-                                                        llvm::ArrayRef<int64_t> axes,
-                                                        int64_t rank);
+                                                        llvm::ArrayRef<int64_t> axes, int64_t rank);
 
 /// Kernel, strides, dilations and explicit pads of a sliding-window op (Conv,
 /// pools), with ONNX `auto_pad` resolved against the input's spatial sizes.

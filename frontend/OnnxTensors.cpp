@@ -47,9 +47,12 @@ int64_t checkedElementCount(llvm::ArrayRef<int64_t> dims) {
   int64_t n = 1;
   for (int64_t d : dims) {
     if (d < 0) return -1;
-    if (d == 0) n = 0;
-    else if (n > kMaxTensorElements / d) return -1;
-    else n *= d;
+    if (d == 0)
+      n = 0;
+    else if (n > kMaxTensorElements / d)
+      return -1;
+    else
+      n *= d;
   }
   return n > kMaxTensorElements ? -1 : n;
 }
@@ -71,7 +74,8 @@ DenseElementsAttr fromRawBytes(RankedTensorType type, llvm::StringRef bytes) {
     return DenseElementsAttr::get(type, llvm::ArrayRef<bool>(values));
   }
   if (type.getNumElements() == 0) return DenseElementsAttr::get(type, llvm::ArrayRef<Attribute>{});
-  return DenseElementsAttr::getFromRawBuffer(type, llvm::ArrayRef<char>(bytes.data(), bytes.size()));
+  return DenseElementsAttr::getFromRawBuffer(type,
+                                             llvm::ArrayRef<char>(bytes.data(), bytes.size()));
 }
 
 template <typename T> void appendBytes(std::string &out, T value) {
@@ -106,9 +110,12 @@ int64_t typedFieldToBytes(const onnx::TensorProto &t, Type elt, std::string &out
     int64_t bytes = rawElementBytes(elt);
     for (int32_t v : t.int32_data()) {
       uint32_t u = static_cast<uint32_t>(v);
-      if (bytes == 1) appendBytes(out, static_cast<uint8_t>(elt.isInteger(1) ? (v != 0) : u));
-      else if (bytes == 2) appendBytes(out, static_cast<uint16_t>(u));
-      else appendBytes(out, u);
+      if (bytes == 1)
+        appendBytes(out, static_cast<uint8_t>(elt.isInteger(1) ? (v != 0) : u));
+      else if (bytes == 2)
+        appendBytes(out, static_cast<uint16_t>(u));
+      else
+        appendBytes(out, u);
     }
     return t.int32_data_size();
   }
@@ -146,8 +153,10 @@ bool readExternalData(const onnx::TensorProto &t, int64_t expectedBytes,
         error = tname + ": external data " + kv.key() + " '" + kv.value() + "' is not a number";
         return false;
       }
-      if (kv.key() == "offset") offset = v;
-      else length = v;
+      if (kv.key() == "offset")
+        offset = v;
+      else
+        length = v;
     }
   }
   if (!isSafeRelativePath(location)) {
@@ -222,8 +231,8 @@ DenseElementsAttr decodeTensor(const onnx::TensorProto &t, const ExternalDataCon
   } else {
     int64_t count = typedFieldToBytes(t, elt, bytes);
     if (count != n) {
-      error = tname + " holds " + std::to_string(count) + " values, its shape " +
-              shapeText(dims) + " needs " + std::to_string(n);
+      error = tname + " holds " + std::to_string(count) + " values, its shape " + shapeText(dims) +
+              " needs " + std::to_string(n);
       return {};
     }
   }
