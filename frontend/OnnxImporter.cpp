@@ -20,6 +20,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <limits>
 #include <queue>
 
 using namespace mlir;
@@ -435,19 +436,34 @@ void loadImporterDialects(MLIRContext &ctx) {
   ctx.loadDialect<dnn::DnnDialect, func::FuncDialect>();
 }
 
-OwningOpRef<ModuleOp> importOnnxBytes(const std::string &bytes, const std::string &displayName,
-                                      const std::string &baseDir, MLIRContext &ctx,
-                                      const OnnxImportOptions &options) {
+namespace {
+/// Parses and imports a serialized ModelProto held in `data[0, size)`.
+OwningOpRef<ModuleOp> importSerialized(const char *data, size_t size,
+                                       const std::string &displayName,
+                                       const std::string &baseDir, MLIRContext &ctx,
+                                       const OnnxImportOptions &options) {
   loadImporterDialects(ctx);
+  Location fileLoc = FileLineColLoc::get(&ctx, displayName, 0, 0);
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    emitError(fileLoc) << displayName
+                       << ": models over 2 GB must keep their weights in external data files";
+    return nullptr;
+  }
   onnx::ModelProto model;
-  if (!model.ParseFromString(bytes)) {
-    emitError(FileLineColLoc::get(&ctx, displayName, 0, 0))
-        << displayName << ": not a valid ONNX model (the protobuf does not parse; "
-        << "truncated or corrupt file?)";
+  if (!model.ParseFromArray(data, static_cast<int>(size))) {
+    emitError(fileLoc) << displayName << ": not a valid ONNX model (the protobuf does not parse; "
+                       << "truncated or corrupt file?)";
     return nullptr;
   }
   GraphImporter importer(ctx, displayName, baseDir, options);
   return importer.run(model);
+}
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxBytes(const std::string &bytes, const std::string &displayName,
+                                      const std::string &baseDir, MLIRContext &ctx,
+                                      const OnnxImportOptions &options) {
+  return importSerialized(bytes.data(), bytes.size(), displayName, baseDir, ctx, options);
 }
 
 OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx,
@@ -461,8 +477,8 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx,
   }
   std::string baseDir = llvm::sys::path::parent_path(path).str();
   if (baseDir.empty()) baseDir = ".";
-  std::string bytes((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
-  return importOnnxBytes(bytes, path, baseDir, ctx, options);
+  return importSerialized((*buffer)->getBufferStart(), (*buffer)->getBufferSize(), path, baseDir,
+                          ctx, options);
 }
 
 } // namespace dnnopt
