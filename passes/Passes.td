@@ -94,4 +94,33 @@ def DnnCanonicalizeShapes : Pass<"dnn-canonicalize-shapes"> {
   }];
 }
 
+def DnnoptAnnotateCost : Pass<"dnnopt-annotate-cost", "::mlir::ModuleOp"> {
+  let summary = "Write the target cost model's per-layer figures on the IR";
+  let description = [{
+    Evaluates the hardware cost formulas (dialects/hw/CostFormulas.h, the same
+    code as `dnnopt report`) on every op that has a cost model and writes
+    `dnnopt.cost = #hw.cost<unit, a, w, macs, param_bytes, act_bytes, cycles,
+    latency_ms, energy_uj>` on it, and the totals as
+    `dnnopt.cost_summary = #hw.summary<...>` on the module. View ops (reshape,
+    identity, dropout) cost nothing and get no attribute.
+
+    The target is the built-in `target` (stm32l4, stm32h7, gap8, diana, mpic),
+    or the one described in `target-file`, either of which is also stored as the
+    module's `dnnopt.target`; with neither option the module's own
+    `dnnopt.target` is used. Each op runs at its `dnnopt.precision`
+    (#hw.precision) or at `precision`, on its `dnnopt.unit` or else on the
+    fastest unit able to run it. An op no unit can run, an unknown unit or a
+    missing target is an error located at the op (or module).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "Built-in target name (default: the module's dnnopt.target)">,
+    Option<"targetFile", "target-file", "std::string", /*default=*/"\"\"",
+           "File holding a #hw.target attribute">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"a8w8\"",
+           "Default precision aXwY (activation and weight bits; a32w32 = float32)">,
+  ];
+  let dependentDialects = ["::dnnopt::hw::HwDialect"];
+}
+
 #endif

@@ -1,5 +1,7 @@
 //===- dnnopt-opt.cpp - mlir-opt for dnnopt's dialects and passes ---------===//
 #include "dialects/dnn/DnnDialect.h"
+#include "dialects/hw/DnnCostModels.h"
+#include "dialects/hw/HwDialect.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -9,7 +11,8 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<dnnopt::dnn::DnnDialect, mlir::func::FuncDialect>();
+  registry.insert<dnnopt::dnn::DnnDialect, dnnopt::hw::HwDialect, mlir::func::FuncDialect>();
+  dnnopt::hw::registerCostModelInterfaces(registry);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   dnnopt::registerDnnoptPasses();

@@ -11,6 +11,9 @@ namespace dnnopt::driver {
 llvm::cl::SubCommand &importSubCommand();
 int runImport();
 
+llvm::cl::SubCommand &reportSubCommand();
+int runReport();
+
 } // namespace dnnopt::driver
 
 #endif
