@@ -1,6 +1,7 @@
 //===- OnnxConstEval.cpp - import-time evaluation of static sub-graphs ----===//
 #include "frontend/OnnxConstEval.h"
 #include "frontend/OnnxConstEvalDetail.h"
+#include "frontend/OnnxTensors.h"
 
 #include "dialects/dnn/DnnOps.h"
 
@@ -52,10 +53,9 @@ double roundFloat(Type elt, double v) {
 int64_t boundedCount(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
-    if (d < 0) return -1;
-    if (d == 0) return 0;
-    if (n > kMaxEvalElements / d) return -1;
-    n *= d;
+    if (d < 0 || d > kMaxTensorElements) return -1;
+    n = (d == 0 || n == 0) ? 0 : n * d;
+    if (n > kMaxEvalElements) return -1;
   }
   return n;
 }

@@ -13,7 +13,8 @@ int64_t satInt(double v);
 int64_t wrapInt(mlir::Type elt, int64_t v);
 /// Rounds `v` to the precision of the float type `elt`.
 double roundFloat(mlir::Type elt, double v);
-/// Element count of `shape`, or -1 when it exceeds kMaxEvalElements (or a dim is < 0).
+/// Element count of `shape`, or -1 when it exceeds kMaxEvalElements or a dim is
+/// negative or above kMaxTensorElements.
 int64_t boundedCount(llvm::ArrayRef<int64_t> shape);
 /// Row-major strides of `shape`.
 llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);

@@ -44,17 +44,15 @@ int64_t rawElementBytes(Type elementType) {
 }
 
 int64_t checkedElementCount(llvm::ArrayRef<int64_t> dims) {
+  // Every dim is bounded on its own too: [0, 2^62] has no elements but its
+  // dims would still overflow shape arithmetic.
   int64_t n = 1;
   for (int64_t d : dims) {
-    if (d < 0) return -1;
-    if (d == 0)
-      n = 0;
-    else if (n > kMaxTensorElements / d)
-      return -1;
-    else
-      n *= d;
+    if (d < 0 || d > kMaxTensorElements) return -1;
+    n = (d == 0 || n == 0) ? 0 : n * d;
+    if (n > kMaxTensorElements) return -1;
   }
-  return n > kMaxTensorElements ? -1 : n;
+  return n;
 }
 
 namespace {
