@@ -210,7 +210,7 @@ void writeSvg(llvm::raw_ostream &os, const ModelEstimate &e, llvm::StringRef tit
   os << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   os << "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\">" << xmlEscape(title)
      << "</text>\n";
-  os << "<text x=\"" << latX << "\" y=\"44\" font-weight=\"bold\">latency (ms, total "
+  os << "<text x=\"" << latX << "\" y=\"44\" font-weight=\"bold\">latency (ms; colour = unit; total "
      << fixed(e.latencyMs, 4) << ")</text>\n";
   os << "<text x=\"" << memX << "\" y=\"44\" font-weight=\"bold\">memory (bytes): "
      << "<tspan fill=\"#d62728\">parameters</tspan> + <tspan fill=\"#2ca02c\">activations</tspan>"
@@ -227,7 +227,7 @@ void writeSvg(llvm::raw_ostream &os, const ModelEstimate &e, llvm::StringRef tit
        << "\" height=\"" << rowH - 4 << "\" fill=\"" << unitColors[l.unit % 5] << "\"><title>"
        << xmlEscape(l.name) << ": " << fixed(l.cost.latencyMs, 5) << " ms on "
        << xmlEscape(e.target.units[l.unit].name) << "</title></rect>\n";
-    os << "<text x=\"" << latX + w + 4 << "\" y=\"" << y + 12 << "\">"
+    os << "<text x=\"" << fixed(latX + w + 4, 1) << "\" y=\"" << y + 12 << "\">"
        << fixed(l.cost.latencyMs, 4) << "</text>\n";
     double pw = barW * l.cost.paramBytes / maxBytes, aw = barW * l.cost.actBytes / maxBytes;
     os << "<rect x=\"" << memX << "\" y=\"" << y + 2 << "\" width=\"" << fixed(pw, 1)
