@@ -49,6 +49,10 @@ struct AnnotateCost : ::dnnopt::impl::DnnoptAnnotateCostBase<AnnotateCost> {
       module->setAttr(kTargetAttrName, targetAttr);
     } else {
       targetAttr = getModuleTarget(module);
+      if (Attribute a = module->getAttr(kTargetAttrName); a && !targetAttr) {
+        module.emitError() << kTargetAttrName << " must be a #hw.target attribute, got " << a;
+        return signalPassFailure();
+      }
       if (!targetAttr) {
         module.emitError() << "no target: give the pass target=NAME (one of "
                            << knownTargetList() << ") or target-file=FILE, or set "

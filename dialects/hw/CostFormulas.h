@@ -441,7 +441,7 @@ LayerCost<T> layerCost(const LayerGeometry &g, const UnitModel &u, Precision p, 
     break;
   case LayerKind::Linear: {
     T acts = k<T>(double(g.batch)) * (cin + cout);
-    if (!g.constWeights) // B is an activation: its elements scale with both channel counts
+    if (!g.constWeights && g.cin > 0 && g.cout > 0) // B is an activation: scales with both
       acts = acts + k<T>(double(g.inElems)) * cin / k<T>(double(g.cin)) * cout /
                         k<T>(double(g.cout));
     c.paramBytes = (layerParams(g, cin, cout) - bias) * k<T>(wBytes) + bias * k<T>(4.0);

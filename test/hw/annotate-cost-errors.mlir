@@ -18,6 +18,12 @@ module {
 
 // -----
 
+// expected-error @+1 {{dnnopt.target must be a #hw.target attribute, got "stm32l4"}}
+module attributes {dnnopt.target = "stm32l4"} {
+}
+
+// -----
+
 // A float layer on an integer-only core.
 module attributes {dnnopt.target = #hw.target<name = "mcu", units = [#hw.unit<name = "cpu", kind = cpu, freq_mhz = 100, model = "throughput", precisions = [#hw.precision<a = 8, w = 8, macs_per_cycle = 2>, #hw.precision<a = 8, w = 4, macs_per_cycle = 3>]>], memories = [#hw.memory<name = "sram", kind = ram, size = 65536>]>} {
   func.func @f(%x: tensor<1x8xf32>, %w: tensor<8x4xf32>) -> tensor<1x4xf32> {
