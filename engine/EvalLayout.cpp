@@ -155,8 +155,10 @@ LogicalResult gather(GatherOp op, Operands in, Results &out, std::string &err) {
 double sourceCoord(CoordMode mode, double o, double scale, int64_t inLen, int64_t outLen) {
   switch (mode) {
   case CoordMode::half_pixel: return (o + 0.5) / scale - 0.5;
-  case CoordMode::pytorch_half_pixel: return outLen > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
-  case CoordMode::align_corners: return outLen == 1 ? 0.0 : o * (double)(inLen - 1) / (double)(outLen - 1);
+  // ONNX measures the resized length as in * scale (not the rounded output size).
+  case CoordMode::pytorch_half_pixel: return inLen * scale > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
+  case CoordMode::align_corners:
+    return outLen == 1 ? 0.0 : o * (double)(inLen - 1) / ((double)inLen * scale - 1.0);
   case CoordMode::asymmetric: return o / scale;
   case CoordMode::tf_half_pixel_for_nn: return (o + 0.5) / scale;
   }

@@ -56,7 +56,7 @@ Attribute foldBinary(Attribute lhs, Attribute rhs, Type resultType, FloatFn ff, 
     return DenseElementsAttr::get(rt, ArrayRef<float>(r));
   }
   auto it = dyn_cast<IntegerType>(elt);
-  if (!it || it.getWidth() != 64) return {};
+  if (!it || it.getWidth() != 64 || it.isUnsigned()) return {};
   auto av = llvm::to_vector(a.getValues<int64_t>());
   auto bv = llvm::to_vector(b.getValues<int64_t>());
   SmallVector<int64_t> r(n);
@@ -138,12 +138,12 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   auto rt = cast<RankedTensorType>(getOutput().getType());
   if (!a) return {};
   Type from = a.getElementType(), to = rt.getElementType();
-  if (from.isInteger(64) && to.isF32()) {
+  if (from.isSignlessInteger(64) && to.isF32()) {
     SmallVector<float> r;
     for (int64_t v : a.getValues<int64_t>()) r.push_back((float)v);
     return DenseElementsAttr::get(rt, ArrayRef<float>(r));
   }
-  if (from.isF32() && to.isInteger(64)) {
+  if (from.isF32() && to.isSignlessInteger(64)) {
     SmallVector<int64_t> r;
     for (float v : a.getValues<float>()) {
       if (!std::isfinite(v) || std::fabs(v) > 9.0e18f) return {};
