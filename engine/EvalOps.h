@@ -20,8 +20,7 @@ std::optional<mlir::LogicalResult> evalQuant(mlir::Operation *op, Operands in, R
 /// A tensor of the op result's type (shape, element type), zero-filled.
 Tensor resultLike(mlir::Value result);
 
-/// Flat index into a tensor of `shape` broadcast to `out` for output flat index `flat`.
-int64_t broadcastIndex(const std::vector<int64_t> &out, const std::vector<int64_t> &shape, int64_t flat);
+using dnn::broadcastIndex; // numpy broadcasting, shared with the dialect's folders
 
 /// Applies an optional fused clamp (clip_min / clip_max attributes) to `t`.
 void applyFusedClamp(mlir::Operation *op, Tensor &t);

@@ -15,20 +15,6 @@ Tensor resultLike(Value result) {
   return Tensor(d, std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
 }
 
-int64_t broadcastIndex(const std::vector<int64_t> &out, const std::vector<int64_t> &shape,
-                       int64_t flat) {
-  int64_t idx = 0, stride = 1;
-  for (int64_t d = (int64_t)out.size() - 1, s = (int64_t)shape.size() - 1; d >= 0; --d, --s) {
-    int64_t coord = flat % out[d];
-    flat /= out[d];
-    if (s >= 0) {
-      if (shape[s] != 1) idx += coord * stride;
-      stride *= shape[s];
-    }
-  }
-  return idx;
-}
-
 void applyFusedClamp(Operation *op, Tensor &t) {
   auto lo = op->getAttrOfType<FloatAttr>("clip_min");
   auto hi = op->getAttrOfType<FloatAttr>("clip_max");

@@ -21,21 +21,6 @@ DenseElementsAttr asDense(Attribute a) {
   return d;
 }
 
-/// Index of the element of `shape` (right-aligned, broadcast) read for flat output
-/// index `flat` of `out`.
-int64_t broadcastIndex(ArrayRef<int64_t> out, ArrayRef<int64_t> shape, int64_t flat) {
-  int64_t idx = 0, stride = 1;
-  for (int64_t d = (int64_t)out.size() - 1, s = (int64_t)shape.size() - 1; d >= 0; --d, --s) {
-    int64_t coord = flat % out[d];
-    flat /= out[d];
-    if (s >= 0) {
-      if (shape[s] != 1) idx += coord * stride;
-      stride *= shape[s];
-    }
-  }
-  return idx;
-}
-
 template <typename FloatFn, typename IntFn>
 Attribute foldBinary(Attribute lhs, Attribute rhs, Type resultType, FloatFn ff, IntFn fi) {
   auto a = asDense(lhs), b = asDense(rhs);

@@ -24,6 +24,10 @@ namespace dnnopt::dnn {
 mlir::FailureOr<llvm::SmallVector<int64_t>> broadcastShapes(llvm::ArrayRef<int64_t> a,
                                                             llvm::ArrayRef<int64_t> b);
 
+/// Flat index into a tensor of `shape`, broadcast (numpy, right-aligned) to `out`,
+/// read for flat output index `flat`.
+int64_t broadcastIndex(llvm::ArrayRef<int64_t> out, llvm::ArrayRef<int64_t> shape, int64_t flat);
+
 /// Output extent of one spatial axis of a sliding window (conv / pool); returns a
 /// value < 1 when the window does not fit.
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,

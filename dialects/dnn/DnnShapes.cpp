@@ -220,6 +220,19 @@ FailureOr<SmallVector<int64_t>> dnnopt::dnn::broadcastShapes(ArrayRef<int64_t> a
   return out;
 }
 
+int64_t dnnopt::dnn::broadcastIndex(ArrayRef<int64_t> out, ArrayRef<int64_t> shape, int64_t flat) {
+  int64_t idx = 0, stride = 1;
+  for (int64_t d = (int64_t)out.size() - 1, s = (int64_t)shape.size() - 1; d >= 0; --d, --s) {
+    int64_t coord = flat % out[d];
+    flat /= out[d];
+    if (s >= 0) {
+      if (shape[s] != 1) idx += coord * stride;
+      stride *= shape[s];
+    }
+  }
+  return idx;
+}
+
 int64_t dnnopt::dnn::windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                                       int64_t dilation, int64_t padBegin, int64_t padEnd,
                                       bool ceilMode) {

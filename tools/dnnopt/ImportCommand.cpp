@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
+#include "LoadModel.h"
 
 #include "dialects/dnn/DnnStats.h"
 #include "frontend/OnnxImporter.h"
@@ -50,32 +51,12 @@ std::string humanCount(int64_t n) {
 llvm::cl::SubCommand &dnnopt::driver::importSubCommand() { return importCmd; }
 
 int dnnopt::driver::runImport() {
-  OnnxImportOptions options;
-  for (const std::string &s : inputShapes) {
-    std::string err = parseInputShapeOption(s, options);
-    if (!err.empty()) {
-      llvm::errs() << "dnnopt import: --input-shape " << s << ": " << err << "\n";
-      return 1;
-    }
-  }
   MLIRContext ctx;
-  loadImporterDialects(ctx);
-  OwningOpRef<ModuleOp> module = importOnnxFile(modelPath, ctx, options);
+  dnn::ModelStats before;
+  OwningOpRef<ModuleOp> module = driver::loadModel(
+      ctx, "dnnopt import", modelPath, std::vector<std::string>(inputShapes.begin(), inputShapes.end()),
+      !noCleanup, &before);
   if (!module) return 1;
-  dnn::ModelStats before = dnn::computeModelStats(*module);
-
-  if (!noCleanup) {
-    PassManager pm(&ctx);
-    buildCleanupPipeline(pm);
-    if (failed(pm.run(*module))) {
-      llvm::errs() << modelPath << ": graph cleanup failed\n";
-      return 1;
-    }
-  }
-  if (failed(verify(*module))) {
-    llvm::errs() << modelPath << ": the imported IR does not verify\n";
-    return 1;
-  }
 
   std::string err;
   auto out = openOutputFile(outputPath, &err);

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
+#include "LoadModel.h"
 
 #include "backends/common/StoragePlan.h"
 #include "dialects/hw/CostAnalysis.h"
@@ -294,29 +295,9 @@ int dnnopt::driver::runReport() {
                  << ": expected aXwY, e.g. a8w8 (a32w32 is float32)\n";
     return 1;
   }
-  OnnxImportOptions options;
-  for (const std::string &s : inputShapes) {
-    std::string err = parseInputShapeOption(s, options);
-    if (!err.empty()) {
-      llvm::errs() << "dnnopt report: --input-shape " << s << ": " << err << "\n";
-      return 1;
-    }
-  }
-  loadImporterDialects(ctx);
-  OwningOpRef<ModuleOp> module = importOnnxFile(modelPath, ctx, options);
+  OwningOpRef<ModuleOp> module = driver::loadModel(
+      ctx, "dnnopt report", modelPath, std::vector<std::string>(inputShapes.begin(), inputShapes.end()));
   if (!module) return 1;
-  {
-    PassManager pm(&ctx);
-    buildCleanupPipeline(pm);
-    if (failed(pm.run(*module))) {
-      llvm::errs() << modelPath << ": graph cleanup failed\n";
-      return 1;
-    }
-  }
-  if (failed(verify(*module))) {
-    llvm::errs() << modelPath << ": the imported IR does not verify\n";
-    return 1;
-  }
 
   // Cost errors are located at layers; print them as "MODEL: message".
   TargetModel target = buildTargetModel(targetAttr);

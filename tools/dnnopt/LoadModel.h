@@ -1,0 +1,27 @@
+//===- LoadModel.h - the driver's shared model loading ---------*- C++ -*-===//
+#ifndef DNNOPT_TOOLS_DNNOPT_LOADMODEL_H
+#define DNNOPT_TOOLS_DNNOPT_LOADMODEL_H
+
+#include "dialects/dnn/DnnStats.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <string>
+#include <vector>
+
+namespace dnnopt::driver {
+
+/// What every subcommand does first: parse the `--input-shape` values, import
+/// the ONNX model, run the cleanup pipeline (unless `cleanup` is false) and verify.
+/// Errors go to stderr prefixed with `command` or the model path; returns null
+/// after reporting. `importedStats`, if given, receives the stats before cleanup.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &ctx, const std::string &command,
+                                            const std::string &path,
+                                            const std::vector<std::string> &inputShapes,
+                                            bool cleanup = true,
+                                            dnn::ModelStats *importedStats = nullptr);
+
+} // namespace dnnopt::driver
+
+#endif
