@@ -1,0 +1,127 @@
+//===- CEmitContext.cpp - shared state of the C emitter --------------------===//
+#include "backends/c/CEmitContext.h"
+#include "dialects/dnn/DnnOps.h"
+
+#include <cmath>
+#include <cstdio>
+
+using namespace mlir;
+
+namespace dnnopt {
+
+std::string cFloat(float v) {
+  if (std::isnan(v)) return "NAN";
+  if (std::isinf(v)) return v > 0 ? "INFINITY" : "-INFINITY";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", (double)v);
+  std::string s = buf;
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s + "f";
+}
+
+std::string CEmitContext::cType(Type t) {
+  if (t.isF32()) return "float";
+  if (t.isF64()) return "double";
+  if (t.isInteger(1)) return "uint8_t";
+  if (auto it = dyn_cast<IntegerType>(t)) {
+    std::string base = it.isUnsigned() ? "uint" : "int";
+    switch (it.getWidth()) {
+    case 8: case 16: case 32: case 64: return base + std::to_string(it.getWidth()) + "_t";
+    }
+  }
+  return "";
+}
+
+std::string CEmitContext::freshName(const std::string &hint) {
+  return hint + std::to_string(counter++);
+}
+
+std::string CEmitContext::ptr(Value v) {
+  std::string ty = cType(cast<RankedTensorType>(v.getType()).getElementType());
+  auto it = plan.storage.find(v);
+  if (it == plan.storage.end()) return "/*unplanned*/0";
+  const TensorStorage &s = it->second;
+  auto offset = [&](const std::string &base, bool isConst) {
+    std::string cq = isConst ? "const " : "";
+    if (s.offset == 0) return "((" + cq + ty + " *)" + base + ")";
+    return "((" + cq + ty + " *)((" + cq + "uint8_t *)" + base + " + " + std::to_string(s.offset) + "))";
+  };
+  switch (s.kind) {
+  case TensorStorage::Input: return offset("inputs[" + std::to_string(s.index) + "]", true);
+  case TensorStorage::Output: return offset("outputs[" + std::to_string(s.index) + "]", false);
+  case TensorStorage::Arena: return offset(name + "_arena.bytes", false);
+  case TensorStorage::Constant: {
+    // Views of constants share the weight array of the constant they view.
+    Value root = v;
+    while (Operation *def = root.getDefiningOp()) {
+      if (isa<dnn::ConstantOp>(def)) break;
+      root = def->getOperand(0);
+    }
+    return offset(weight(root), true);
+  }
+  }
+  return "0";
+}
+
+std::string CEmitContext::weight(Value v) {
+  auto it = weightNames.find(v);
+  if (it != weightNames.end()) return it->second;
+  auto c = v.getDefiningOp<dnn::ConstantOp>();
+  auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+  std::string name;
+  if (dense && dense.getElementType().isF32()) {
+    std::vector<float> data(dense.getValues<float>().begin(), dense.getValues<float>().end());
+    name = floatArray("w", data);
+  } else if (dense) {
+    std::vector<int64_t> data;
+    bool isUnsigned = dense.getElementType().isUnsignedInteger() || dense.getElementType().isInteger(1);
+    for (const APInt &x : dense.getValues<APInt>())
+      data.push_back(isUnsigned ? (int64_t)x.getZExtValue() : x.getSExtValue());
+    name = intArray("w", cType(dense.getElementType()), data);
+  } else {
+    name = "/*non-dense constant*/0";
+  }
+  weightNames[v] = name;
+  return name;
+}
+
+std::string CEmitContext::floatArray(const std::string &hint, const std::vector<float> &data) {
+  std::string n = name + "_" + freshName(hint);
+  weightDecls << "extern const float " << n << "[" << std::max<size_t>(data.size(), 1) << "];\n";
+  weights << "const float " << n << "[" << std::max<size_t>(data.size(), 1) << "] = {";
+  for (size_t i = 0; i < data.size(); ++i)
+    weights << (i % 8 ? " " : "\n  ") << cFloat(data[i]) << ",";
+  if (data.empty()) weights << "0.0f";
+  weights << "\n};\n\n";
+  weightBytes += (int64_t)data.size() * 4;
+  return n;
+}
+
+std::string CEmitContext::intArray(const std::string &hint, const std::string &ctype,
+                                   const std::vector<int64_t> &data) {
+  std::string n = name + "_" + freshName(hint);
+  size_t bytes = ctype.find("64") != std::string::npos ? 8 : ctype.find("32") != std::string::npos ? 4
+               : ctype.find("16") != std::string::npos ? 2 : 1;
+  weightDecls << "extern const " << ctype << " " << n << "[" << std::max<size_t>(data.size(), 1) << "];\n";
+  weights << "const " << ctype << " " << n << "[" << std::max<size_t>(data.size(), 1) << "] = {";
+  for (size_t i = 0; i < data.size(); ++i) {
+    weights << (i % 16 ? " " : "\n  ");
+    if (bytes == 8 && data[i] == INT64_MIN) weights << "INT64_MIN";
+    else if (bytes == 8) weights << "INT64_C(" << data[i] << ")";
+    else if (bytes == 4 && data[i] == INT32_MIN) weights << "INT32_MIN";
+    else weights << data[i];
+    weights << ",";
+  }
+  if (data.empty()) weights << "0";
+  weights << "\n};\n\n";
+  weightBytes += (int64_t)(data.size() * bytes);
+  return n;
+}
+
+std::string CEmitContext::params(const std::string &type, const std::string &init) {
+  std::string n = freshName("p");
+  decls << "static const " << type << " " << n << " = {" << init << "};\n";
+  return "&" + n;
+}
+
+} // namespace dnnopt

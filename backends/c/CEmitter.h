@@ -1,0 +1,51 @@
+//===- CEmitter.h - dnn IR to a folder of C99 sources ----------*- C++ -*-===//
+//
+// The C backend. Given a module holding one function of dnn ops (after the
+// cleanup pipeline), writes:
+//   NAME.h          the API: `int NAME_run(const void *const inputs[], void *const outputs[]);`
+//                   plus shape / element-count macros per input and output and
+//                   NAME_ARENA_BYTES;
+//   NAME.c          the kernel parameters (const structs), the static arena and
+//                   NAME_run, one runtime call per scheduled op;
+//   NAME_weights.c  the constants as const arrays (flash), packed in the order the
+//                   kernels consume them;
+//   dnn_*.c/.h      the runtime kernels the model uses (copied from runtime/).
+// Everything is deterministic: the same module gives byte-identical files.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DNNOPT_BACKENDS_C_CEMITTER_H
+#define DNNOPT_BACKENDS_C_CEMITTER_H
+
+#include "backends/common/OutputFolder.h"
+#include "backends/common/StoragePlan.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace dnnopt {
+
+struct CCompileOptions {
+  std::string name = "model"; ///< C identifier prefix and file name stem
+  std::string target = "host"; ///< host | cortex-m4 | cortex-m7
+  bool withExample = false;   ///< also emit a QEMU mps2-an386 firmware main.c + Makefile
+};
+
+struct CCompileResult {
+  FileSet files;
+  int64_t arenaBytes = 0;
+  int64_t arenaLowerBound = 0;
+  int64_t weightBytes = 0; ///< bytes of const weight data emitted
+  int64_t kernelCalls = 0;
+};
+
+/// Targets `--target` accepts.
+const std::vector<std::string> &knownCTargets();
+
+/// Emits the C sources of the single function in `module`. Errors are reported as
+/// diagnostics at the offending op's location; returns failure after reporting.
+mlir::FailureOr<CCompileResult> emitC(mlir::ModuleOp module, const CCompileOptions &options);
+
+} // namespace dnnopt
+
+#endif
