@@ -44,6 +44,9 @@ extern "C" {
 #define DNN_FMA(a, b, c) ((a) * (b) + (c))
 #endif
 
+/* Largest tensor rank of the N-d kernels (broadcasting, transpose, copy, pad, resize). */
+#define DNN_MAX_RANK 6
+
 /* How a fused clamp is applied: decided once per kernel call. */
 enum { DNN_ACT_NONE = 0, DNN_ACT_RELU = 1, DNN_ACT_RELU_N = 2, DNN_ACT_CLAMP = 3 };
 
