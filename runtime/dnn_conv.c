@@ -97,11 +97,13 @@ static DNN_ALWAYS_INLINE void store4(float *y, float v0, float v1, float v2, flo
     A2 = DNN_FMA(w, x2, A2);                                                                       \
     A3 = DNN_FMA(w, x3, A3)
 
-/* one input channel, 4 pixels S apart, all inside the input */
+/* one input channel, P <= 4 pixels S apart, all inside the input (the accumulators
+ * of pixels >= P are dead and optimized away) */
 #define BODY44(xp, wp)                                                                             \
     do {                                                                                           \
         const float w0_ = (wp)[0], w1_ = (wp)[1], w2_ = (wp)[2], w3_ = (wp)[3];                    \
-        const float x0_ = (xp)[0], x1_ = (xp)[S], x2_ = (xp)[2 * S], x3_ = (xp)[3 * S];            \
+        const float x0_ = (xp)[0], x1_ = P > 1 ? (xp)[S] : 0.0f;                                   \
+        const float x2_ = P > 2 ? (xp)[2 * S] : 0.0f, x3_ = P > 3 ? (xp)[3 * S] : 0.0f;            \
         FMA4(a00, a01, a02, a03, w0_, x0_, x1_, x2_, x3_);                                         \
         FMA4(a10, a11, a12, a13, w1_, x0_, x1_, x2_, x3_);                                         \
         FMA4(a20, a21, a22, a23, w2_, x0_, x1_, x2_, x3_);                                         \
@@ -136,12 +138,13 @@ static DNN_ALWAYS_INLINE void store4(float *y, float v0, float v1, float v2, flo
         store4((y) + 3 * (g)->OHW, a30, a31, a32, a33, (g)->mode, (g)->lo, (g)->hi);               \
     } while (0)
 
-/* 4 channels x 4 pixels with input column stride S; input column of pixel 0 is iw0
- * (may be negative), kernel rows [kh0, kh1) are valid. Taps partly in the padding
- * run per pixel. */
-static DNN_ALWAYS_INLINE void conv_4x4_t(const conv_geo *g, const float *wb, const float *x,
+/* 4 channels x P pixels (P <= 4, compile-time) with input column stride S; input
+ * column of pixel 0 is iw0 (may be negative), kernel rows [kh0, kh1) are valid. Taps
+ * partly in the padding run per pixel. */
+static DNN_ALWAYS_INLINE void conv_4xP_t(const conv_geo *g, const float *wb, const float *x,
                                          int32_t ih0, int32_t iw0, int32_t kh0, int32_t kh1,
-                                         const float *bias, float *y, const int32_t S)
+                                         const float *bias, float *y, const int32_t S,
+                                         const int P)
 {
     const int32_t C = g->C, W = g->W, HW = g->HW, KW = g->KW, WS = 4 * KW;
     int32_t kh, kw;
@@ -153,39 +156,88 @@ static DNN_ALWAYS_INLINE void conv_4x4_t(const conv_geo *g, const float *wb, con
         for (kw = 0; kw < KW; kw++) {
             const int32_t iw = iw0 + kw * g->dw;
             const float *wt = wk + 4 * kw;
-            if (iw >= 0 && iw + 3 * S < W) {
+            if (iw >= 0 && iw + (P - 1) * S < W) {
                 CHAN_LOOP(C, xrow + iw, wt, HW, WS, BODY44);
             } else {
                 if (iw >= 0 && iw < W)
                     CHAN_LOOP(C, xrow + iw, wt, HW, WS, BODY41_P0);
-                if (iw + S >= 0 && iw + S < W)
+                if (P > 1 && iw + S >= 0 && iw + S < W)
                     CHAN_LOOP(C, xrow + iw + S, wt, HW, WS, BODY41_P1);
-                if (iw + 2 * S >= 0 && iw + 2 * S < W)
+                if (P > 2 && iw + 2 * S >= 0 && iw + 2 * S < W)
                     CHAN_LOOP(C, xrow + iw + 2 * S, wt, HW, WS, BODY41_P2);
-                if (iw + 3 * S >= 0 && iw + 3 * S < W)
+                if (P > 3 && iw + 3 * S >= 0 && iw + 3 * S < W)
                     CHAN_LOOP(C, xrow + iw + 3 * S, wt, HW, WS, BODY41_P3);
             }
         }
     }
-    STORE_ACC16(g, y);
+    if (P == 4) {
+        STORE_ACC16(g, y);
+    } else {
+#define STORE_P(yj, A0, A1, A2)                                                                    \
+    do {                                                                                           \
+        dnn_store_act((yj), A0, g->mode, g->lo, g->hi);                                            \
+        if (P > 1)                                                                                 \
+            dnn_store_act((yj) + 1, A1, g->mode, g->lo, g->hi);                                    \
+        if (P > 2)                                                                                 \
+            dnn_store_act((yj) + 2, A2, g->mode, g->lo, g->hi);                                    \
+    } while (0)
+        STORE_P(y, a00, a01, a02);
+        STORE_P(y + g->OHW, a10, a11, a12);
+        STORE_P(y + 2 * g->OHW, a20, a21, a22);
+        STORE_P(y + 3 * g->OHW, a30, a31, a32);
+#undef STORE_P
+    }
 }
 
 static void conv_4x4_s1(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
                         int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
 {
-    conv_4x4_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, 1);
+    conv_4xP_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, 1, 4);
 }
 
 static void conv_4x4_s2(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
                         int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
 {
-    conv_4x4_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, 2);
+    conv_4xP_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, 2, 4);
 }
 
 static void conv_4x4_sn(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
                         int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
 {
-    conv_4x4_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, g->sw);
+    conv_4xP_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, g->sw, 4);
+}
+
+/* row tails: 1 to 3 pixels */
+static void conv_4x1(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
+                     int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
+{
+    const int32_t C = g->C, W = g->W, HW = g->HW, WS = 4 * g->KW;
+    int32_t kh, kw, kw0, kw1;
+    float a00 = bias[0], a10 = bias[1], a20 = bias[2], a30 = bias[3];
+
+    valid_range(iw0, g->dw, g->KW, W, &kw0, &kw1);
+    for (kh = kh0; kh < kh1; kh++) {
+        const float *xrow = x + (ih0 + kh * g->dh) * W;
+        const float *wk = wb + kh * g->wkh;
+        for (kw = kw0; kw < kw1; kw++)
+            CHAN_LOOP(C, xrow + iw0 + kw * g->dw, wk + 4 * kw, HW, WS, BODY41_P0);
+    }
+    dnn_store_act(y, a00, g->mode, g->lo, g->hi);
+    dnn_store_act(y + g->OHW, a10, g->mode, g->lo, g->hi);
+    dnn_store_act(y + 2 * g->OHW, a20, g->mode, g->lo, g->hi);
+    dnn_store_act(y + 3 * g->OHW, a30, g->mode, g->lo, g->hi);
+}
+
+static void conv_4x2(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
+                     int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
+{
+    conv_4xP_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, g->sw, 2);
+}
+
+static void conv_4x3(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
+                     int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
+{
+    conv_4xP_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, g->sw, 3);
 }
 
 /* 3x3, stride 1, dilation 1: per input channel and kernel row, the 6 input columns
@@ -286,27 +338,6 @@ static void conv3x3s1_4x4_lr(const conv_geo *g, const float *wb, const float *x,
     conv3x3s1_4x4_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, 1, 1);
 }
 
-/* 4 channels x 1 pixel (row tails). */
-static void conv_4x1(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
-                     int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
-{
-    const int32_t C = g->C, W = g->W, HW = g->HW, WS = 4 * g->KW;
-    int32_t kh, kw, kw0, kw1;
-    float a00 = bias[0], a10 = bias[1], a20 = bias[2], a30 = bias[3];
-
-    valid_range(iw0, g->dw, g->KW, W, &kw0, &kw1);
-    for (kh = kh0; kh < kh1; kh++) {
-        const float *xrow = x + (ih0 + kh * g->dh) * W;
-        const float *wk = wb + kh * g->wkh;
-        for (kw = kw0; kw < kw1; kw++)
-            CHAN_LOOP(C, xrow + iw0 + kw * g->dw, wk + 4 * kw, HW, WS, BODY41_P0);
-    }
-    dnn_store_act(y, a00, g->mode, g->lo, g->hi);
-    dnn_store_act(y + g->OHW, a10, g->mode, g->lo, g->hi);
-    dnn_store_act(y + 2 * g->OHW, a20, g->mode, g->lo, g->hi);
-    dnn_store_act(y + 3 * g->OHW, a30, g->mode, g->lo, g->hi);
-}
-
 /* Single output channel (channel tails): 4 pixels, weights [KH][C][KW]. */
 #define BODY14(xp, wp)                                                                             \
     do {                                                                                           \
@@ -390,8 +421,10 @@ static void conv_block4(const conv_geo *g, int32_t OH, const float *wb, const fl
             }
             fn(g, wb, x, ih0, iw0, kh0, kh1, bias, yr + ow);
         }
-        for (; ow < g->OW; ow++)
-            conv_4x1(g, wb, x, ih0, ow * g->sw - g->pl, kh0, kh1, bias, yr + ow);
+        if (ow < g->OW) {
+            static const conv_block_fn tails[3] = {conv_4x1, conv_4x2, conv_4x3};
+            tails[g->OW - ow - 1](g, wb, x, ih0, ow * g->sw - g->pl, kh0, kh1, bias, yr + ow);
+        }
     }
 }
 
