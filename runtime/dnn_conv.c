@@ -449,93 +449,116 @@ static void conv_block1(const conv_geo *g, int32_t OH, const float *wb, const fl
  * Depthwise convolution (C/group == 1): each output channel reads one input plane.
  * ------------------------------------------------------------------------------------- */
 
-/* 3x3 kernels with the 9 weights in registers, 2 output rows x 4 columns per block.
- * Stride 1: input rows ih0 .. ih0+3, columns iw0 .. iw0+5; stride 2: rows ih0 .. ih0+4,
- * columns iw0 .. iw0+8. Rows outside the input are skipped (flags v0..v4, tested per
- * block); only the first column (L0) and the last column (R0) may be padding: they are
- * compile-time flags, the MACs on them are dropped. rp points at column iw0 + 1. */
-#define DW_S1_ROW(A0, A1, A2, A3, k0, k1, k2)                                                      \
+/* 3x3 depthwise "strips": a strip is P <= 4 adjacent output columns over all output
+ * rows. The kernel walks down the input rows with the 9 weights in registers; each
+ * input row segment it loads (stride 1: columns c1-1 .. c1+P, stride 2: c1-1 .. c1+2P-1)
+ * feeds every output row that uses it, so each input is loaded once per strip. Only
+ * the first column (LPAD) and the last column (RPAD) of the segment may be padding;
+ * their MACs are dropped. LPAD/RPAD/P are compile-time in the 4-column variants; rp
+ * points at column c1 (always inside the row). XJ(j) is segment column j. */
+#define XJ1(j)                                                                                     \
+    ((j) == 0 ? (LPAD ? 0.0f : rp[-1])                                                             \
+              : (j) <= P ? rp[(j)-1] : (j) == P + 1 ? (RPAD ? 0.0f : rp[(j)-1]) : 0.0f)
+#define XJ2(j)                                                                                     \
+    ((j) == 0 ? (LPAD ? 0.0f : rp[-1])                                                             \
+              : (j) < 2 * P ? rp[(j)-1] : (j) == 2 * P ? (RPAD ? 0.0f : rp[(j)-1]) : 0.0f)
+
+/* output pixel p of a row: A += k0*x[p*S] + k1*x[p*S+1] + k2*x[p*S+2], S = 1 or 2 */
+#define DW_PIX(A, p, S_, k0, k1, k2, xa, xb, xc)                                                   \
     do {                                                                                           \
-        if (!LPAD)                                                                                   \
-            A0 = DNN_FMA(k0, x0, A0);                                                              \
-        A1 = DNN_FMA(k0, x1, A1);                                                                  \
-        A2 = DNN_FMA(k0, x2, A2);                                                                  \
-        A3 = DNN_FMA(k0, x3, A3);                                                                  \
-        FMA4(A0, A1, A2, A3, k1, x1, x2, x3, x4);                                                  \
-        A0 = DNN_FMA(k2, x2, A0);                                                                  \
-        A1 = DNN_FMA(k2, x3, A1);                                                                  \
-        A2 = DNN_FMA(k2, x4, A2);                                                                  \
-        if (!RPAD)                                                                                   \
-            A3 = DNN_FMA(k2, x5, A3);                                                              \
+        if (P > (p)) {                                                                             \
+            if (!((p) == 0 && LPAD))                                                               \
+                A = DNN_FMA(k0, xa, A);                                                            \
+            A = DNN_FMA(k1, xb, A);                                                                \
+            if (!((p) == P - 1 && RPAD))                                                           \
+                A = DNN_FMA(k2, xc, A);                                                            \
+        }                                                                                          \
     } while (0)
 
 #define DW_S1_LOAD(row)                                                                            \
     const float *rp = (row) + c1;                                                                  \
-    const float x0 = LPAD ? 0.0f : rp[-1], x1 = rp[0], x2 = rp[1], x3 = rp[2], x4 = rp[3],           \
-                x5 = RPAD ? 0.0f : rp[4]
-
-#define DW_S2_ROW(A0, A1, A2, A3, k0, k1, k2)                                                      \
+    const float x0 = XJ1(0), x1 = XJ1(1), x2 = XJ1(2), x3 = XJ1(3), x4 = XJ1(4), x5 = XJ1(5)
+#define DW_S1_ROW(A, k0, k1, k2)                                                                   \
     do {                                                                                           \
-        if (!LPAD)                                                                                   \
-            A0 = DNN_FMA(k0, x0, A0);                                                              \
-        A0 = DNN_FMA(k1, x1, A0);                                                                  \
-        A0 = DNN_FMA(k2, x2, A0);                                                                  \
-        A1 = DNN_FMA(k0, x2, A1);                                                                  \
-        A1 = DNN_FMA(k1, x3, A1);                                                                  \
-        A1 = DNN_FMA(k2, x4, A1);                                                                  \
-        A2 = DNN_FMA(k0, x4, A2);                                                                  \
-        A2 = DNN_FMA(k1, x5, A2);                                                                  \
-        A2 = DNN_FMA(k2, x6, A2);                                                                  \
-        A3 = DNN_FMA(k0, x6, A3);                                                                  \
-        A3 = DNN_FMA(k1, x7, A3);                                                                  \
-        if (!RPAD)                                                                                   \
-            A3 = DNN_FMA(k2, x8, A3);                                                              \
+        DW_PIX(A##0, 0, 1, k0, k1, k2, x0, x1, x2);                                                \
+        DW_PIX(A##1, 1, 1, k0, k1, k2, x1, x2, x3);                                                \
+        DW_PIX(A##2, 2, 1, k0, k1, k2, x2, x3, x4);                                                \
+        DW_PIX(A##3, 3, 1, k0, k1, k2, x3, x4, x5);                                                \
     } while (0)
 
 #define DW_S2_LOAD(row)                                                                            \
     const float *rp = (row) + c1;                                                                  \
-    const float x0 = LPAD ? 0.0f : rp[-1], x1 = rp[0], x2 = rp[1], x3 = rp[2], x4 = rp[3],           \
-                x5 = rp[4], x6 = rp[5], x7 = rp[6], x8 = RPAD ? 0.0f : rp[7]
+    const float x0 = XJ2(0), x1 = XJ2(1), x2 = XJ2(2), x3 = XJ2(3), x4 = XJ2(4), x5 = XJ2(5),       \
+                x6 = XJ2(6), x7 = XJ2(7), x8 = XJ2(8)
+#define DW_S2_ROW(A, k0, k1, k2)                                                                   \
+    do {                                                                                           \
+        DW_PIX(A##0, 0, 2, k0, k1, k2, x0, x1, x2);                                                \
+        DW_PIX(A##1, 1, 2, k0, k1, k2, x2, x3, x4);                                                \
+        DW_PIX(A##2, 2, 2, k0, k1, k2, x4, x5, x6);                                                \
+        DW_PIX(A##3, 3, 2, k0, k1, k2, x6, x7, x8);                                                \
+    } while (0)
 
-/* 3x3 stride 1, one strip of 4 output columns over all output rows. The kernel walks
- * down the input rows: each row of 6 loaded values (columns c1-1 .. c1+4) feeds the 3
- * output rows that use it, whose 12 accumulators rotate through 3 register sets (the
- * loop is unrolled 3 times), so every input is loaded once per strip. Step t loads
- * input row t - pad_t and completes output row t - 2. LPAD / RPAD: column c1-1 / c1+4
- * is padding (compile-time). */
+/* stores the P values of a set of accumulators to output row `row` */
+#define DW_STORE(A, row)                                                                           \
+    do {                                                                                           \
+        float *yo_ = y + (row)*OW;                                                                 \
+        if (P == 4) {                                                                              \
+            store4(yo_, A##0, A##1, A##2, A##3, mode, lo, hi);                                     \
+        } else {                                                                                   \
+            dnn_store_act(yo_, A##0, mode, lo, hi);                                                \
+            if (P > 1)                                                                             \
+                dnn_store_act(yo_ + 1, A##1, mode, lo, hi);                                        \
+            if (P > 2)                                                                             \
+                dnn_store_act(yo_ + 2, A##2, mode, lo, hi);                                        \
+        }                                                                                          \
+    } while (0)
+
+#define DW_SET(A)                                                                                  \
+    do {                                                                                           \
+        A##0 = bias;                                                                               \
+        A##1 = bias;                                                                               \
+        A##2 = bias;                                                                               \
+        A##3 = bias;                                                                               \
+    } while (0)
+
+/* Stride 1: step t loads input row t - pad_t, which feeds output rows t (kernel row 0),
+ * t-1 (row 1) and t-2 (row 2), then output row t-2 is complete. The 3 accumulator sets
+ * rotate (loop unrolled 3 times). */
 #define DWV_STEP(N, M, O)                                                                          \
     {                                                                                              \
-        N##0 = bias;                                                                               \
-        N##1 = bias;                                                                               \
-        N##2 = bias;                                                                               \
-        N##3 = bias;                                                                               \
+        DW_SET(N);                                                                                 \
         if ((uint32_t)r < (uint32_t)H) {                                                           \
             DW_S1_LOAD(xr + ro);                                                                   \
-            DW_S1_ROW(N##0, N##1, N##2, N##3, k00, k01, k02);                                      \
-            DW_S1_ROW(M##0, M##1, M##2, M##3, k10, k11, k12);                                      \
-            DW_S1_ROW(O##0, O##1, O##2, O##3, k20, k21, k22);                                      \
+            DW_S1_ROW(N, k00, k01, k02);                                                           \
+            DW_S1_ROW(M, k10, k11, k12);                                                           \
+            DW_S1_ROW(O, k20, k21, k22);                                                           \
         }                                                                                          \
         if (t >= 2)                                                                                \
-            store4(y + (t - 2) * OW, O##0, O##1, O##2, O##3, mode, lo, hi);                        \
+            DW_STORE(O, t - 2);                                                                    \
         r++;                                                                                       \
         ro += W;                                                                                   \
         if (++t == tend)                                                                           \
             break;                                                                                 \
     }
 
+#define DW_STRIP_PROLOGUE                                                                          \
+    const int32_t W = g->W, H = g->H, OW = g->OW, OH = g->OHW / g->OW;                             \
+    const int mode = g->mode;                                                                      \
+    const float lo = g->lo, hi = g->hi;                                                            \
+    const float k00 = k[0], k01 = k[1], k02 = k[2], k10 = k[3], k11 = k[4], k12 = k[5];            \
+    const float k20 = k[6], k21 = k[7], k22 = k[8];                                                \
+    float a0 = bias, a1 = bias, a2 = bias, a3 = bias;                                              \
+    float b0 = bias, b1 = bias, b2 = bias, b3 = bias;                                              \
+    int32_t r = -g->pt, ro = -g->pt * W
+
 static DNN_ALWAYS_INLINE void dw3s1_strip_t(const conv_geo *g, const float *xr, const float *k,
                                             int32_t c1, float bias, float *y, const int LPAD,
-                                            const int RPAD)
+                                            const int RPAD, const int P)
 {
-    const int32_t W = g->W, H = g->H, OW = g->OW, tend = g->OHW / g->OW + 2;
-    const int mode = g->mode;
-    const float lo = g->lo, hi = g->hi;
-    const float k00 = k[0], k01 = k[1], k02 = k[2], k10 = k[3], k11 = k[4], k12 = k[5];
-    const float k20 = k[6], k21 = k[7], k22 = k[8];
-    float a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-    float b0 = bias, b1 = bias, b2 = bias, b3 = bias;
+    DW_STRIP_PROLOGUE;
     float d0 = bias, d1 = bias, d2 = bias, d3 = bias;
-    int32_t t = 0, r = -g->pt, ro = -g->pt * W;
+    const int32_t tend = OH + 2;
+    int32_t t = 0;
 
     for (;;) {
         DWV_STEP(a, b, d) /* a: row t, b: row t-1, d: row t-2 (stored, then reused) */
@@ -544,23 +567,19 @@ static DNN_ALWAYS_INLINE void dw3s1_strip_t(const conv_geo *g, const float *xr, 
     }
 }
 
-/* 3x3 stride 2, one strip of 4 output columns (input columns c1-1 .. c1+7) over all
- * output rows. Input row q - pad_t with q even feeds output row q/2 (kernel row 0) and
- * completes output row q/2 - 1 (kernel row 2); with q odd it feeds output row
- * (q-1)/2 (kernel row 1). Two accumulator sets alternate (loop unrolled 4 times). */
+/* Stride 2: input row q - pad_t with q even feeds output row q/2 (kernel row 0) and
+ * completes output row q/2 - 1 (kernel row 2); with q odd it feeds output row (q-1)/2
+ * (kernel row 1). Two accumulator sets alternate (loop unrolled 4 times). */
 #define DWV2_EVEN(N, O)                                                                            \
     {                                                                                              \
-        N##0 = bias;                                                                               \
-        N##1 = bias;                                                                               \
-        N##2 = bias;                                                                               \
-        N##3 = bias;                                                                               \
+        DW_SET(N);                                                                                 \
         if ((uint32_t)r < (uint32_t)H) {                                                           \
             DW_S2_LOAD(xr + ro);                                                                   \
-            DW_S2_ROW(N##0, N##1, N##2, N##3, k00, k01, k02);                                      \
-            DW_S2_ROW(O##0, O##1, O##2, O##3, k20, k21, k22);                                      \
+            DW_S2_ROW(N, k00, k01, k02);                                                           \
+            DW_S2_ROW(O, k20, k21, k22);                                                           \
         }                                                                                          \
         if (q >= 2)                                                                                \
-            store4(y + (q / 2 - 1) * OW, O##0, O##1, O##2, O##3, mode, lo, hi);                    \
+            DW_STORE(O, q / 2 - 1);                                                                \
         r++;                                                                                       \
         ro += W;                                                                                   \
         if (++q == qend)                                                                           \
@@ -570,7 +589,7 @@ static DNN_ALWAYS_INLINE void dw3s1_strip_t(const conv_geo *g, const float *xr, 
     {                                                                                              \
         if ((uint32_t)r < (uint32_t)H) {                                                           \
             DW_S2_LOAD(xr + ro);                                                                   \
-            DW_S2_ROW(N##0, N##1, N##2, N##3, k10, k11, k12);                                      \
+            DW_S2_ROW(N, k10, k11, k12);                                                           \
         }                                                                                          \
         r++;                                                                                       \
         ro += W;                                                                                   \
@@ -580,16 +599,11 @@ static DNN_ALWAYS_INLINE void dw3s1_strip_t(const conv_geo *g, const float *xr, 
 
 static DNN_ALWAYS_INLINE void dw3s2_strip_t(const conv_geo *g, const float *xr, const float *k,
                                             int32_t c1, float bias, float *y, const int LPAD,
-                                            const int RPAD)
+                                            const int RPAD, const int P)
 {
-    const int32_t W = g->W, H = g->H, OW = g->OW, qend = 2 * (g->OHW / g->OW) + 1;
-    const int mode = g->mode;
-    const float lo = g->lo, hi = g->hi;
-    const float k00 = k[0], k01 = k[1], k02 = k[2], k10 = k[3], k11 = k[4], k12 = k[5];
-    const float k20 = k[6], k21 = k[7], k22 = k[8];
-    float a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-    float b0 = bias, b1 = bias, b2 = bias, b3 = bias;
-    int32_t q = 0, r = -g->pt, ro = -g->pt * W;
+    DW_STRIP_PROLOGUE;
+    const int32_t qend = 2 * OH + 1;
+    int32_t q = 0;
 
     for (;;) {
         DWV2_EVEN(a, b) /* a: output row q/2, b: q/2 - 1 (stored) */
@@ -599,26 +613,50 @@ static DNN_ALWAYS_INLINE void dw3s2_strip_t(const conv_geo *g, const float *xr, 
     }
 }
 
+typedef void (*dw_strip_fn)(const conv_geo *, const float *, const float *, int32_t, float,
+                            float *, int, int);
+
+/* 4-column strips with compile-time pads (one function each); 1..3-column strips (row
+ * tails) with run-time pads. */
 #define DW3_STRIP_VARIANTS(NAME, T)                                                                \
-    static void NAME##_in(const conv_geo *g, const float *xr, const float *k, int32_t c1,          \
-                          float bias, float *y)                                                    \
+    static void NAME##_4in(const conv_geo *g, const float *xr, const float *k, int32_t c1,         \
+                           float bias, float *y, int l, int r)                                     \
     {                                                                                              \
-        T(g, xr, k, c1, bias, y, 0, 0);                                                            \
+        (void)l, (void)r;                                                                          \
+        T(g, xr, k, c1, bias, y, 0, 0, 4);                                                         \
     }                                                                                              \
-    static void NAME##_l(const conv_geo *g, const float *xr, const float *k, int32_t c1,           \
-                         float bias, float *y)                                                     \
+    static void NAME##_4l(const conv_geo *g, const float *xr, const float *k, int32_t c1,          \
+                          float bias, float *y, int l, int r)                                      \
     {                                                                                              \
-        T(g, xr, k, c1, bias, y, 1, 0);                                                            \
+        (void)l, (void)r;                                                                          \
+        T(g, xr, k, c1, bias, y, 1, 0, 4);                                                         \
     }                                                                                              \
-    static void NAME##_r(const conv_geo *g, const float *xr, const float *k, int32_t c1,           \
-                         float bias, float *y)                                                     \
+    static void NAME##_4r(const conv_geo *g, const float *xr, const float *k, int32_t c1,          \
+                          float bias, float *y, int l, int r)                                      \
     {                                                                                              \
-        T(g, xr, k, c1, bias, y, 0, 1);                                                            \
+        (void)l, (void)r;                                                                          \
+        T(g, xr, k, c1, bias, y, 0, 1, 4);                                                         \
     }                                                                                              \
-    static void NAME##_lr(const conv_geo *g, const float *xr, const float *k, int32_t c1,          \
-                          float bias, float *y)                                                    \
+    static void NAME##_4lr(const conv_geo *g, const float *xr, const float *k, int32_t c1,         \
+                           float bias, float *y, int l, int r)                                     \
     {                                                                                              \
-        T(g, xr, k, c1, bias, y, 1, 1);                                                            \
+        (void)l, (void)r;                                                                          \
+        T(g, xr, k, c1, bias, y, 1, 1, 4);                                                         \
+    }                                                                                              \
+    static void NAME##_1(const conv_geo *g, const float *xr, const float *k, int32_t c1,           \
+                         float bias, float *y, int l, int r)                                       \
+    {                                                                                              \
+        T(g, xr, k, c1, bias, y, l, r, 1);                                                         \
+    }                                                                                              \
+    static void NAME##_2(const conv_geo *g, const float *xr, const float *k, int32_t c1,           \
+                         float bias, float *y, int l, int r)                                       \
+    {                                                                                              \
+        T(g, xr, k, c1, bias, y, l, r, 2);                                                         \
+    }                                                                                              \
+    static void NAME##_3(const conv_geo *g, const float *xr, const float *k, int32_t c1,           \
+                         float bias, float *y, int l, int r)                                       \
+    {                                                                                              \
+        T(g, xr, k, c1, bias, y, l, r, 3);                                                         \
     }
 
 DW3_STRIP_VARIANTS(dw3s1_strip, dw3s1_strip_t)
@@ -695,40 +733,53 @@ static void dw_row_sn(const conv_geo *g, const float *xr, const float *k, int32_
 
 typedef void (*dw_row_fn)(const conv_geo *, const float *, const float *, int32_t, int32_t,
                           int32_t, float, float *);
-typedef void (*dw_strip_fn)(const conv_geo *, const float *, const float *, int32_t, float,
-                            float *);
 
 /* How the output columns of every depthwise channel are split (computed once per call):
- * strips of 4 columns in [ow_a, ow_b) use the 3x3 strip kernels, the rest the generic
- * row kernel. */
+ * columns [ow_a, ow_b) are covered by 3x3 strips (4 columns each, the last one 1..3),
+ * the others by the generic row kernel. */
 typedef struct dw_plan {
     dw_row_fn generic;
-    dw_strip_fn strip[4]; /* [left pad][right pad], NULL: no strip kernel */
+    dw_strip_fn strip[4]; /* 1..3 columns, run-time pads */
+    dw_strip_fn strip4[4]; /* 4 columns, [2 * left pad + right pad]; NULL: no strips */
     int32_t ow_a, ow_b;
 } dw_plan;
 
 static void dw_make_plan(const conv_geo *g, dw_plan *pl)
 {
     const int32_t S = g->sw;
+    int32_t n;
     pl->generic = S == 1 ? dw_row_s1 : S == 2 ? dw_row_s2 : dw_row_sn;
-    pl->strip[0] = NULL;
+    pl->strip4[0] = NULL;
     pl->ow_a = pl->ow_b = 0;
     if (g->KH == 3 && g->KW == 3 && g->dh == 1 && g->dw == 1 && g->sh == S && (S == 1 || S == 2)) {
-        /* strips [ow, ow+4): first input column ow*S - pl >= -1, last (ow+3)*S - pl + 2 <= W */
+        /* a strip of n columns from ow: first input column ow*S - pl >= -1, last input
+         * column (ow + n - 1)*S - pl + 2 <= W */
         pl->ow_a = g->pl <= 1 ? 0 : (g->pl - 1 + S - 1) / S;
         pl->ow_b = pl->ow_a;
         while (pl->ow_b + 4 <= g->OW && (pl->ow_b + 3) * S - g->pl + 2 <= g->W)
             pl->ow_b += 4;
+        for (n = 3; n >= 1; n--)
+            if (pl->ow_b + n <= g->OW && (pl->ow_b + n - 1) * S - g->pl + 2 <= g->W) {
+                pl->ow_b += n;
+                break;
+            }
+        pl->strip[0] = NULL;
         if (S == 1) {
-            pl->strip[0] = dw3s1_strip_in;
-            pl->strip[1] = dw3s1_strip_r;
-            pl->strip[2] = dw3s1_strip_l;
-            pl->strip[3] = dw3s1_strip_lr;
+            pl->strip[1] = dw3s1_strip_1;
+            pl->strip[2] = dw3s1_strip_2;
+            pl->strip[3] = dw3s1_strip_3;
+            pl->strip4[0] = dw3s1_strip_4in;
+            pl->strip4[1] = dw3s1_strip_4r;
+            pl->strip4[2] = dw3s1_strip_4l;
+            pl->strip4[3] = dw3s1_strip_4lr;
         } else {
-            pl->strip[0] = dw3s2_strip_in;
-            pl->strip[1] = dw3s2_strip_r;
-            pl->strip[2] = dw3s2_strip_l;
-            pl->strip[3] = dw3s2_strip_lr;
+            pl->strip[1] = dw3s2_strip_1;
+            pl->strip[2] = dw3s2_strip_2;
+            pl->strip[3] = dw3s2_strip_3;
+            pl->strip4[0] = dw3s2_strip_4in;
+            pl->strip4[1] = dw3s2_strip_4r;
+            pl->strip4[2] = dw3s2_strip_4l;
+            pl->strip4[3] = dw3s2_strip_4lr;
         }
     }
 }
@@ -746,9 +797,10 @@ static void dw_channel(const conv_geo *g, const dw_plan *pl, int32_t OH, const f
         return;
     }
     for (ow = pl->ow_a; ow < pl->ow_b; ow += 4) {
+        const int32_t n = pl->ow_b - ow < 4 ? pl->ow_b - ow : 4;
         const int32_t c1 = ow * S - g->pl + 1;
-        const int l = c1 == 0, r = c1 + 3 * S + 1 == g->W;
-        pl->strip[2 * l + r](g, xr, k, c1, bias, y + ow);
+        const int l = c1 == 0, r = c1 + (n - 1) * S + 1 == g->W;
+        (n == 4 ? pl->strip4[2 * l + r] : pl->strip[n])(g, xr, k, c1, bias, y + ow, l, r);
     }
     if (pl->ow_a > 0 || pl->ow_b < OW) {
         for (oh = 0; oh < OH; oh++) {

@@ -257,6 +257,11 @@ int main(int argc, char **argv)
     bench_conv("DS-CNN conv 10x4 1->64 @49x10 s2", 1, 49, 10, 64, 10, 4, 2, 1, 4, 1, 5, 1, 1, 0, inf);
     bench_conv("1-D conv 32->32 k5 d4 L64 same pad 8/8", 32, 1, 64, 32, 1, 5, 1, 4, 0, 8, 0, 8, 1, 0,
                inf);
+    bench_conv("DS-CNN dw 3x3 64 @25x5 pad 1", 64, 25, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 64, 0, inf);
+    bench_conv("DS-CNN pw 64->64 @25x5", 64, 25, 5, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, inf);
+    bench_conv("MobileNet dw 3x3 64 @6x6 s1 pad 1", 64, 6, 6, 64, 3, 3, 1, 1, 1, 1, 1, 1, 64, 0, inf);
+    bench_conv("MobileNet dw 3x3 128 @6x6 s2 pad 0/1", 128, 6, 6, 128, 3, 3, 2, 1, 0, 0, 1, 1, 128, 0,
+               inf);
     bench_fc("FC 640->128", 1, 640, 128, 0, inf);
     bench_fc("FC 256->64 batch 4", 4, 256, 64, -inf, inf);
 
