@@ -398,6 +398,43 @@ static void conv_1x1(const conv_geo *g, const float *wb, const float *x, int32_t
 typedef void (*conv_block_fn)(const conv_geo *, const float *, const float *, int32_t, int32_t,
                               int32_t, int32_t, const float *, float *);
 
+/* Pointwise (1x1, no padding): all output rows of a block of 4 output channels in one
+ * call, no tap loop, no border tests; 4-pixel blocks along each row, input column
+ * stride S (a stride-1 pointwise conv arrives here as one row of H*W pixels). */
+static DNN_ALWAYS_INLINE void pw_block4_t(const conv_geo *g, int32_t OH, const float *wb,
+                                          const float *x, const float *bias, float *y,
+                                          const int32_t S)
+{
+    const int32_t C = g->C, HW = g->HW, OW = g->OW;
+    int32_t oh, ow;
+    for (oh = 0; oh < OH; oh++) {
+        const float *xr = x + oh * g->sh * g->W;
+        float *yr = y + oh * OW;
+        for (ow = 0; ow + 4 <= OW; ow += 4) {
+            const int P = 4;
+            DECLARE_ACC16(bias);
+            CHAN_LOOP(C, xr + ow * S, wb, HW, 4, BODY44);
+            STORE_ACC16(g, yr + ow);
+        }
+        if (ow < OW) {
+            static const conv_block_fn tails[3] = {conv_4x1, conv_4x2, conv_4x3};
+            tails[OW - ow - 1](g, wb, x, oh * g->sh, ow * S, 0, 1, bias, yr + ow);
+        }
+    }
+}
+
+static void pw_block4_s1(const conv_geo *g, int32_t OH, const float *wb, const float *x,
+                         const float *bias, float *y)
+{
+    pw_block4_t(g, OH, wb, x, bias, y, 1);
+}
+
+static void pw_block4_s2(const conv_geo *g, int32_t OH, const float *wb, const float *x,
+                         const float *bias, float *y)
+{
+    pw_block4_t(g, OH, wb, x, bias, y, 2);
+}
+
 /* All output rows of one block of 4 output channels. y: output plane of the first. */
 static void conv_block4(const conv_geo *g, int32_t OH, const float *wb, const float *x,
                         const float *bias, float *y)
@@ -405,6 +442,12 @@ static void conv_block4(const conv_geo *g, int32_t OH, const float *wb, const fl
     const int slide3 = g->KW == 3 && g->sw == 1 && g->dw == 1;
     conv_block_fn generic = g->sw == 1 ? conv_4x4_s1 : g->sw == 2 ? conv_4x4_s2 : conv_4x4_sn;
     int32_t oh, ow;
+
+    if (g->KH == 1 && g->KW == 1 && g->pt == 0 && g->pl == 0 && (g->sw == 1 || g->sw == 2) &&
+        (OH - 1) * g->sh < g->H && (g->OW - 1) * g->sw < g->W) {
+        (g->sw == 1 ? pw_block4_s1 : pw_block4_s2)(g, OH, wb, x, bias, y);
+        return;
+    }
 
     for (oh = 0; oh < OH; oh++) {
         const int32_t ih0 = oh * g->sh - g->pt;
