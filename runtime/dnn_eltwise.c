@@ -36,6 +36,19 @@ static DNN_ALWAYS_INLINE void bin_row(int op, int32_t n, const float *a, int32_t
         }
         for (; i < n; i++)
             y[i] = bin_apply(op, a[i * sa], b[i * sb]);
+    } else if (mode == DNN_ACT_RELU) {
+        for (; i + 4 <= n; i += 4) {
+            const float r0 = bin_apply(op, a[i * sa], b[i * sb]);
+            const float r1 = bin_apply(op, a[(i + 1) * sa], b[(i + 1) * sb]);
+            const float r2 = bin_apply(op, a[(i + 2) * sa], b[(i + 2) * sb]);
+            const float r3 = bin_apply(op, a[(i + 3) * sa], b[(i + 3) * sb]);
+            dnn_store_relu(y + i, r0);
+            dnn_store_relu(y + i + 1, r1);
+            dnn_store_relu(y + i + 2, r2);
+            dnn_store_relu(y + i + 3, r3);
+        }
+        for (; i < n; i++)
+            dnn_store_relu(y + i, bin_apply(op, a[i * sa], b[i * sb]));
     } else {
         for (; i < n; i++)
             dnn_store_act(y + i, bin_apply(op, a[i * sa], b[i * sb]), mode, lo, hi);

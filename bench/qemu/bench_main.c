@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dnnopt_runtime.h"
 #include "dnn_port.h"
@@ -224,6 +225,125 @@ static void bench_fc(const char *name, int batch, int k, int n, float lo, float 
            max_rel_err(g_y, g_ref, (size_t)batch * n));
 }
 
+/* ---- non-MAC layers: instructions per output element ---- */
+static void report_elem(const char *name, size_t outputs, uint64_t ref_i, uint64_t opt_i,
+                        double err)
+{
+    const int ok = err <= 1e-5;
+    printf("| %2d | %-40s | %9lu | %11llu | %6.2f | %10llu | %5.2f | %7.1f | %s |\n", g_layer, name,
+           (unsigned long)outputs, (unsigned long long)ref_i, (double)ref_i / (double)outputs,
+           (unsigned long long)opt_i, (double)opt_i / (double)outputs,
+           (double)ref_i / (double)opt_i, ok ? "ok" : "FAIL");
+    if (!ok) {
+        printf("  max relative error %g\n", err);
+        g_failures++;
+    }
+}
+
+static void bench_add_relu(const char *name, int c, int h, int w, int per_channel)
+{
+    dnn_binary_params p;
+    const size_t n = (size_t)c * h * w;
+    uint64_t t0, t1, t2, t3;
+    size_t i;
+    if (++g_layer, g_only > 0 && g_layer != g_only)
+        return;
+    memset(&p, 0, sizeof p);
+    p.op = DNN_BIN_ADD;
+    p.rank = 3;
+    p.shape[0] = c;
+    p.shape[1] = h;
+    p.shape[2] = w;
+    p.a_stride[0] = h * w;
+    p.a_stride[1] = w;
+    p.a_stride[2] = 1;
+    p.b_stride[0] = per_channel ? 1 : h * w;
+    p.b_stride[1] = per_channel ? 0 : w;
+    p.b_stride[2] = per_channel ? 0 : 1;
+    p.act_min = 0;
+    p.act_max = INFINITY;
+    fill(g_x, n);
+    fill(g_w, per_channel ? (size_t)c : n);
+    t0 = dnn_port_ticks();
+    for (i = 0; i < n; i++) { /* naive: one loop, index arithmetic for the broadcast */
+        const float v = g_x[i] + g_w[per_channel ? i / (size_t)(h * w) : i];
+        g_ref[i] = v < 0 ? 0 : v;
+    }
+    t1 = dnn_port_ticks();
+    t2 = dnn_port_ticks();
+    dnn_binary_f32(&p, g_x, g_w, g_y);
+    t3 = dnn_port_ticks();
+    report_elem(name, n, insns(t0, t1), insns(t2, t3), max_rel_err(g_y, g_ref, n));
+}
+
+static void bench_maxpool(const char *name, int c, int h, int w, int k, int s)
+{
+    dnn_pool_params p;
+    uint64_t t0, t1, t2, t3;
+    size_t nout;
+    int ch, oh, ow, kh, kw;
+    if (++g_layer, g_only > 0 && g_layer != g_only)
+        return;
+    memset(&p, 0, sizeof p);
+    p.n = 1;
+    p.c = c;
+    p.h = h;
+    p.w = w;
+    p.kh = p.kw = k;
+    p.stride_h = p.stride_w = s;
+    p.dil_h = p.dil_w = 1;
+    p.oh = (h - k) / s + 1;
+    p.ow = (w - k) / s + 1;
+    p.act_min = -INFINITY;
+    p.act_max = INFINITY;
+    nout = (size_t)c * p.oh * p.ow;
+    fill(g_x, (size_t)c * h * w);
+    t0 = dnn_port_ticks();
+    for (ch = 0; ch < c; ch++)
+        for (oh = 0; oh < p.oh; oh++)
+            for (ow = 0; ow < p.ow; ow++) {
+                float m = -INFINITY;
+                for (kh = 0; kh < k; kh++)
+                    for (kw = 0; kw < k; kw++) {
+                        const int ih = oh * s + kh, iw = ow * s + kw;
+                        if (ih < h && iw < w && g_x[(ch * h + ih) * w + iw] > m)
+                            m = g_x[(ch * h + ih) * w + iw];
+                    }
+                g_ref[(ch * p.oh + oh) * p.ow + ow] = m;
+            }
+    t1 = dnn_port_ticks();
+    t2 = dnn_port_ticks();
+    dnn_maxpool_f32(&p, g_x, g_y);
+    t3 = dnn_port_ticks();
+    report_elem(name, nout, insns(t0, t1), insns(t2, t3), max_rel_err(g_y, g_ref, nout));
+}
+
+static void bench_gap(const char *name, int c, int hw)
+{
+    dnn_global_pool_params p;
+    uint64_t t0, t1, t2, t3;
+    int ch, i;
+    if (++g_layer, g_only > 0 && g_layer != g_only)
+        return;
+    p.nc = c;
+    p.size = hw;
+    p.act_min = -INFINITY;
+    p.act_max = INFINITY;
+    fill(g_x, (size_t)c * hw);
+    t0 = dnn_port_ticks();
+    for (ch = 0; ch < c; ch++) {
+        float sum = 0;
+        for (i = 0; i < hw; i++)
+            sum += g_x[ch * hw + i];
+        g_ref[ch] = sum / (float)hw;
+    }
+    t1 = dnn_port_ticks();
+    t2 = dnn_port_ticks();
+    dnn_global_avgpool_f32(&p, g_x, g_y);
+    t3 = dnn_port_ticks();
+    report_elem(name, (size_t)c, insns(t0, t1), insns(t2, t3), max_rel_err(g_y, g_ref, (size_t)c));
+}
+
 int main(int argc, char **argv)
 {
     const float inf = INFINITY;
@@ -264,6 +384,15 @@ int main(int argc, char **argv)
                inf);
     bench_fc("FC 640->128", 1, 640, 128, 0, inf);
     bench_fc("FC 256->64 batch 4", 4, 256, 64, -inf, inf);
+
+
+    printf("\n|  # | layer (no MACs)                          |   outputs | naive insns | /out   | "
+           "dnnopt insns | /out  | speedup | check |\n");
+    printf("|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
+    bench_add_relu("residual add + ReLU 16x32x32", 16, 32, 32, 0);
+    bench_add_relu("per-channel add + ReLU 16x32x32", 16, 32, 32, 1);
+    bench_maxpool("maxpool 2x2 s2 16@32x32", 16, 32, 32, 2, 2);
+    bench_gap("global avg pool 64@8x8", 64, 64);
 
     printf("\n%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);
     return g_failures ? 1 : 0;
