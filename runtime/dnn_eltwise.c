@@ -76,17 +76,22 @@ BIN_OP_FN(bin_mul, DNN_BIN_MUL)
 BIN_OP_FN(bin_div, DNN_BIN_DIV)
 BIN_OP_FN(bin_max, DNN_BIN_MAX)
 BIN_OP_FN(bin_min, DNN_BIN_MIN)
-BIN_OP_FN(bin_pow, DNN_BIN_POW)
+static void bin_pow(int32_t n, const float *a, int32_t sa, const float *b, int32_t sb, float *y,
+                    int mode, float lo, float hi)
+{
+    int32_t i;
+    for (i = 0; i < n; i++)
+        dnn_store_act(y + i, powf(a[i * sa], b[i * sb]), mode, lo, hi);
+}
 BIN_OP_FN(bin_prelu, DNN_BIN_PRELU)
 
 typedef void (*bin_fn)(int32_t, const float *, int32_t, const float *, int32_t, float *, int, float,
                        float);
 
-void dnn_binary_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+/* The broadcasting driver: merges axes, then runs `fn` over innermost rows. */
+static void binary_driver(const dnn_binary_params *p, const float *a, const float *b, float *y,
+                          bin_fn fn)
 {
-    static const bin_fn fns[8] = {bin_add, bin_sub, bin_mul, bin_div,
-                                  bin_max, bin_min, bin_pow, bin_prelu};
-    const bin_fn fn = fns[(uint32_t)p->op < 8u ? p->op : 0];
     const int mode = dnn_act_mode(p->act_min, p->act_max);
     int32_t shape[DNN_MAX_RANK], sa[DNN_MAX_RANK], sb[DNN_MAX_RANK], idx[DNN_MAX_RANK];
     int32_t r = 0, d, inner, n_outer, o;
@@ -133,6 +138,46 @@ void dnn_binary_f32(const dnn_binary_params *p, const float *a, const float *b, 
             idx[d] = 0;
         }
     }
+}
+
+void dnn_add_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    binary_driver(p, a, b, y, bin_add);
+}
+void dnn_sub_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    binary_driver(p, a, b, y, bin_sub);
+}
+void dnn_mul_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    binary_driver(p, a, b, y, bin_mul);
+}
+void dnn_div_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    binary_driver(p, a, b, y, bin_div);
+}
+void dnn_max_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    binary_driver(p, a, b, y, bin_max);
+}
+void dnn_min_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    binary_driver(p, a, b, y, bin_min);
+}
+void dnn_pow_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    binary_driver(p, a, b, y, bin_pow);
+}
+void dnn_prelu_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    binary_driver(p, a, b, y, bin_prelu);
+}
+
+void dnn_binary_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
+{
+    static const bin_fn fns[8] = {bin_add, bin_sub, bin_mul, bin_div,
+                                  bin_max, bin_min, bin_pow, bin_prelu};
+    binary_driver(p, a, b, y, fns[(uint32_t)p->op < 8u ? p->op : 0]);
 }
 
 /* ---- unary ----------------------------------------------------------------------------- */
@@ -210,6 +255,31 @@ UN_OP_FN(un_clip, DNN_UN_CLIP)
 UN_OP_FN(un_hard_sigmoid, DNN_UN_HARD_SIGMOID)
 
 typedef void (*un_fn)(int32_t, const float *, float *, float, float, int, float, float);
+
+#define UN_ENTRY(NAME, FN)                                                                         \
+    void NAME(const dnn_unary_params *p, const float *x, float *y)                                 \
+    {                                                                                              \
+        FN(p->size, x, y, p->alpha, p->beta, dnn_act_mode(p->act_min, p->act_max), p->act_min,     \
+           p->act_max);                                                                            \
+    }
+
+UN_ENTRY(dnn_identity_f32, un_identity)
+UN_ENTRY(dnn_relu_f32, un_relu)
+UN_ENTRY(dnn_sigmoid_f32, un_sigmoid)
+UN_ENTRY(dnn_tanh_f32, un_tanh)
+UN_ENTRY(dnn_hard_swish_f32, un_hard_swish)
+UN_ENTRY(dnn_exp_f32, un_exp)
+UN_ENTRY(dnn_log_f32, un_log)
+UN_ENTRY(dnn_sqrt_f32, un_sqrt)
+UN_ENTRY(dnn_abs_f32, un_abs)
+UN_ENTRY(dnn_neg_f32, un_neg)
+UN_ENTRY(dnn_reciprocal_f32, un_reciprocal)
+UN_ENTRY(dnn_floor_f32, un_floor)
+UN_ENTRY(dnn_ceil_f32, un_ceil)
+UN_ENTRY(dnn_erf_f32, un_erf)
+UN_ENTRY(dnn_leaky_relu_f32, un_leaky_relu)
+UN_ENTRY(dnn_clip_f32, un_clip)
+UN_ENTRY(dnn_hard_sigmoid_f32, un_hard_sigmoid)
 
 void dnn_unary_f32(const dnn_unary_params *p, const float *x, float *y)
 {

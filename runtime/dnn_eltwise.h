@@ -42,7 +42,19 @@ typedef struct dnn_binary_params {
     float act_min, act_max;           /* fused clamp */
 } dnn_binary_params;
 
+/* Generic entry point: dispatches on p->op (links the code of every op). */
 void dnn_binary_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
+
+/* One entry point per op (p->op is ignored): code that calls only these links only the
+ * ops it uses (with -ffunction-sections / --gc-sections). */
+void dnn_add_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
+void dnn_sub_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
+void dnn_mul_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
+void dnn_div_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
+void dnn_max_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
+void dnn_min_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
+void dnn_pow_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
+void dnn_prelu_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
 
 /* Unary ops: y = act(op(x)) over `size` contiguous elements; y may equal x. */
 typedef enum dnn_unary_op {
@@ -73,7 +85,27 @@ typedef struct dnn_unary_params {
     float act_min, act_max; /* fused clamp after the op */
 } dnn_unary_params;
 
+/* Generic entry point: dispatches on p->op (links the code of every op). */
 void dnn_unary_f32(const dnn_unary_params *p, const float *x, float *y);
+
+/* One entry point per op (p->op is ignored), for the same reason as the binary ones. */
+void dnn_identity_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_relu_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_sigmoid_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_tanh_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_hard_swish_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_exp_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_log_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_sqrt_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_abs_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_neg_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_reciprocal_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_floor_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_ceil_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_erf_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_leaky_relu_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_clip_f32(const dnn_unary_params *p, const float *x, float *y);
+void dnn_hard_sigmoid_f32(const dnn_unary_params *p, const float *x, float *y);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,16 @@
 
 static const char *bin_names[8] = {"add", "sub", "mul", "div", "max", "min", "pow", "prelu"};
 
+typedef void (*bin_entry)(const dnn_binary_params *, const float *, const float *, float *);
+static const bin_entry bin_entries[8] = {dnn_add_f32, dnn_sub_f32, dnn_mul_f32, dnn_div_f32,
+                                         dnn_max_f32, dnn_min_f32, dnn_pow_f32, dnn_prelu_f32};
+typedef void (*un_entry)(const dnn_unary_params *, const float *, float *);
+static const un_entry un_entries[17] = {
+    dnn_identity_f32, dnn_relu_f32,  dnn_sigmoid_f32,    dnn_tanh_f32,      dnn_hard_swish_f32,
+    dnn_exp_f32,      dnn_log_f32,   dnn_sqrt_f32,       dnn_abs_f32,       dnn_neg_f32,
+    dnn_reciprocal_f32, dnn_floor_f32, dnn_ceil_f32,     dnn_erf_f32,       dnn_leaky_relu_f32,
+    dnn_clip_f32,     dnn_hard_sigmoid_f32};
+
 static double ref_bin(int op, double a, double b)
 {
     switch (op) {
@@ -76,10 +86,16 @@ static void run_binary(int op, int rank, const int *oshape, int ra, const int *a
         }
         ref[i] = ref_act(ref_bin(op, a[ai], b[bi]), p.act_min, p.act_max);
     }
-    dnn_binary_f32(&p, a, b, y);
-    snprintf(name, sizeof name, "binary %s %s rank %d (a rank %d, b rank %d)%s act[%g,%g]",
-             bin_names[op], tag, rank, ra, rb, inplace ? " in place" : "", (double)p.act_min,
-             (double)p.act_max);
+    {
+        const int per_op = rnd_int(0, 1); /* generic dispatcher or the op's own entry point */
+        if (per_op)
+            bin_entries[op](&p, a, b, y);
+        else
+            dnn_binary_f32(&p, a, b, y);
+        snprintf(name, sizeof name, "binary %s %s rank %d (a rank %d, b rank %d)%s act[%g,%g]%s",
+                 bin_names[op], tag, rank, ra, rb, inplace ? " in place" : "", (double)p.act_min,
+                 (double)p.act_max, per_op ? " (dnn_<op>_f32)" : "");
+    }
     check_f32(name, y, ref, NULL, n, op == DNN_BIN_POW ? 1e-5 : 2e-7, 1e-7);
     free(a);
     free(b);
@@ -198,9 +214,13 @@ static void run_unary(int op, int n, int inplace)
     for (i = 0; i < n; i++)
         ref[i] = ref_act(ref_un(op, x[i], p.alpha, p.beta), p.act_min, p.act_max);
     y = inplace ? x : falloc((size_t)n);
-    dnn_unary_f32(&p, x, y);
-    snprintf(name, sizeof name, "unary %s n %d%s act[%g,%g]", un_names[op], n,
-             inplace ? " in place" : "", (double)p.act_min, (double)p.act_max);
+    if (n % 2)
+        un_entries[op](&p, x, y);
+    else
+        dnn_unary_f32(&p, x, y);
+    snprintf(name, sizeof name, "unary %s n %d%s act[%g,%g]%s", un_names[op], n,
+             inplace ? " in place" : "", (double)p.act_min, (double)p.act_max,
+             n % 2 ? " (dnn_<op>_f32)" : "");
     check_f32(name, y, ref, NULL, (size_t)n, 4e-6, 1e-7);
     free(x);
     if (!inplace)
