@@ -140,6 +140,32 @@ static void binary_driver(const dnn_binary_params *p, const float *a, const floa
     }
 }
 
+int dnn_binary_broadcast(dnn_binary_params *p, int32_t a_rank, const int32_t *a_shape,
+                         int32_t b_rank, const int32_t *b_shape)
+{
+    const int32_t r = a_rank > b_rank ? a_rank : b_rank;
+    int32_t d, sa = 1, sb = 1;
+    if (a_rank < 0 || b_rank < 0 || r > DNN_MAX_RANK)
+        return -1;
+    for (d = r - 1; d >= 0; d--) {
+        const int32_t da = d - (r - a_rank), db = d - (r - b_rank);
+        const int32_t na = da >= 0 ? a_shape[da] : 1, nb = db >= 0 ? b_shape[db] : 1;
+        if (na != nb && na != 1 && nb != 1)
+            return -1;
+        p->shape[d] = na == 1 ? nb : na;
+        p->a_stride[d] = na == 1 ? 0 : sa;
+        p->b_stride[d] = nb == 1 ? 0 : sb;
+        sa *= na;
+        sb *= nb;
+    }
+    for (d = r; d < DNN_MAX_RANK; d++) {
+        p->shape[d] = 1;
+        p->a_stride[d] = p->b_stride[d] = 0;
+    }
+    p->rank = r;
+    return 0;
+}
+
 void dnn_add_f32(const dnn_binary_params *p, const float *a, const float *b, float *y)
 {
     binary_driver(p, a, b, y, bin_add);

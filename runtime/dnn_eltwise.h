@@ -42,6 +42,14 @@ typedef struct dnn_binary_params {
     float act_min, act_max;           /* fused clamp */
 } dnn_binary_params;
 
+/* Fills p->rank, p->shape, p->a_stride, p->b_stride from the operand shapes by numpy
+ * broadcasting (shapes right-aligned; each output dim is the operands' common size, a
+ * size-1 or missing dim broadcasts). Leaves op and the clamp alone. Returns 0, or -1 when
+ * the shapes do not broadcast or a rank exceeds DNN_MAX_RANK. For the compiler (one
+ * definition of the stride rules) and for tests. */
+int dnn_binary_broadcast(dnn_binary_params *p, int32_t a_rank, const int32_t *a_shape,
+                         int32_t b_rank, const int32_t *b_shape);
+
 /* Generic entry point: dispatches on p->op (links the code of every op). */
 void dnn_binary_f32(const dnn_binary_params *p, const float *a, const float *b, float *y);
 

@@ -348,6 +348,7 @@ int main(int argc, char **argv)
 {
     const float inf = INFINITY;
     dnn_port_init();
+    dnn_port_print("dnnopt kernel benchmark (Cortex-M4, QEMU mps2-an386)\n");
     if (argc > 1) /* qemu ... -append N: layer N only, no calibration */
         g_only = atoi(argv[argc - 1]);
     if (g_only <= 0)

@@ -180,6 +180,24 @@ static void edge_convs(void)
             if (conv_out(&p))
                 run_conv("conv1x1", &p, 1);
         }
+    /* grouped pointwise (ShuffleNet-like), padded and stride-3 pointwise (general path) */
+    for (s = 1; s <= 3; s++) {
+        set_conv(&p, 1, 12, 5, 7, 8, 1, 1, s, s, 1, 1, 0, 0, 0, 0, 2);
+        if (conv_out(&p))
+            run_conv("conv1x1 grouped", &p, 1);
+        set_conv(&p, 1, 6, 5, 7, 9, 1, 1, s, s, 1, 1, 1, 0, 0, 1, 1);
+        if (conv_out(&p))
+            run_conv("conv1x1 padded", &p, 1);
+    }
+    /* depthwise 3x3 with every left/right padding pair (strip edge variants) */
+    for (s = 1; s <= 2; s++)
+        for (pad = 0; pad <= 8; pad++)
+            for (w = 1; w <= 13; w += 3) {
+                set_conv(&p, 1, 2, rnd_int(2, 7), w, 2, 3, 3, s, s, 1, 1, pad % 3, pad / 3, pad % 3,
+                         (pad + 1) % 3, 2);
+                if (conv_out(&p))
+                    run_conv("dwconv3x3 pads", &p, 1);
+            }
     /* padding wider than the kernel: output rows/columns that only see padding */
     set_conv(&p, 1, 2, 3, 4, 5, 1, 1, 1, 1, 1, 1, 2, 3, 2, 1, 1);
     if (conv_out(&p))

@@ -59,6 +59,21 @@ static void run_binary(int op, int rank, const int *oshape, int ra, const int *a
         p.a_stride[d] = (da >= 0 && ashape[da] != 1) ? astr_own[da] : 0;
         p.b_stride[d] = (db >= 0 && bshape[db] != 1) ? bstr_own[db] : 0;
     }
+    { /* dnn_binary_broadcast must derive the same description */
+        dnn_binary_params q;
+        int32_t as[DNN_MAX_RANK], bs[DNN_MAX_RANK];
+        int same = 1;
+        memset(&q, 0, sizeof q);
+        for (d = 0; d < ra; d++)
+            as[d] = ashape[d];
+        for (d = 0; d < rb; d++)
+            bs[d] = bshape[d];
+        same = dnn_binary_broadcast(&q, ra, as, rb, bs) == 0 && q.rank == rank;
+        for (d = 0; same && d < rank; d++)
+            same = q.shape[d] == p.shape[d] && q.a_stride[d] == p.a_stride[d] &&
+                   q.b_stride[d] == p.b_stride[d];
+        record(same, "dnn_binary_broadcast strides");
+    }
     a = falloc(inplace ? n : na);
     b = falloc(nb);
     y = inplace ? a : falloc(n);
@@ -232,6 +247,12 @@ void test_eltwise(void)
 {
     const int before = g_pass + g_fail;
     int op, i;
+    {
+        dnn_binary_params q;
+        const int32_t a[2] = {3, 4}, b[2] = {2, 4}, c[7] = {1, 1, 1, 1, 1, 1, 1};
+        record(dnn_binary_broadcast(&q, 2, a, 2, b) == -1, "dnn_binary_broadcast rejects 3x4 + 2x4");
+        record(dnn_binary_broadcast(&q, 7, c, 0, c) == -1, "dnn_binary_broadcast rejects rank 7");
+    }
     for (op = 0; op < 8; op++) {
         fast_path_binary(op);
         for (i = 0; i < 25; i++)
