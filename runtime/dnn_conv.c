@@ -6,10 +6,12 @@
  * (VLDR: one float each; VLDR has no post-increment and no register offset) and loop
  * control. The general kernel keeps 4 output channels x 4 output pixels = 16
  * accumulators in registers (s0-s31): per input channel it loads 4 weights and 4
- * inputs for 16 MACs, and the channel loop is unrolled twice, for about
- * (16 + 8 + 3) / 16 ~= 1.7 instructions per MAC. The 3x3 stride-1 kernel loads 6
- * inputs and 12 weights for 48 MACs (~1.4 / MAC). Padding is handled per tap
- * outside the channel loop; kernel-row ranges are clipped per output row.
+ * inputs for 16 MACs, about (16 + 8 + 4) / 16 = 1.75 instructions per MAC in the
+ * channel loop (GCC keeps it at that; unrolling it further only grew the code). The
+ * 3x3 stride-1 kernel loads 6 inputs and 12 weights for 48 MACs (~1.45 / MAC).
+ * Padding is handled per tap outside the channel loop; kernel-row ranges are clipped
+ * per output row. The depthwise 3x3 strips keep the 9 weights in registers and load
+ * every input once per 4-column strip.
  *
  * Pointers are only formed to valid elements (or one past), loop bodies never test
  * bounds, and nothing is allocated.
@@ -195,11 +197,14 @@ static void conv_4x4_s1(const conv_geo *g, const float *wb, const float *x, int3
     conv_4xP_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, 1, 4);
 }
 
+#ifndef DNN_CONV_SMALL
 static void conv_4x4_s2(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
                         int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
 {
     conv_4xP_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, 2, 4);
 }
+
+#endif /* DNN_CONV_SMALL */
 
 static void conv_4x4_sn(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
                         int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
@@ -228,6 +233,7 @@ static void conv_4x1(const conv_geo *g, const float *wb, const float *x, int32_t
     dnn_store_act(y + 3 * g->OHW, a30, g->mode, g->lo, g->hi);
 }
 
+#ifndef DNN_CONV_SMALL
 static void conv_4x2(const conv_geo *g, const float *wb, const float *x, int32_t ih0,
                      int32_t iw0, int32_t kh0, int32_t kh1, const float *bias, float *y)
 {
@@ -240,6 +246,9 @@ static void conv_4x3(const conv_geo *g, const float *wb, const float *x, int32_t
     conv_4xP_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, g->sw, 3);
 }
 
+#endif /* DNN_CONV_SMALL */
+
+#ifndef DNN_CONV_SMALL
 /* 3x3, stride 1, dilation 1: per input channel and kernel row, the 6 input columns
  * iw0 .. iw0+5 feed all 3 taps of the 4 pixels. xp points at column iw0 + 1 (always
  * inside the row). L0: column iw0 is left padding; R0: column iw0 + 5 is right
@@ -338,6 +347,8 @@ static void conv3x3s1_4x4_lr(const conv_geo *g, const float *wb, const float *x,
     conv3x3s1_4x4_t(g, wb, x, ih0, iw0, kh0, kh1, bias, y, 1, 1);
 }
 
+#endif /* DNN_CONV_SMALL */
+
 /* Single output channel (channel tails): 4 pixels, weights [KH][C][KW]. */
 #define BODY14(xp, wp)                                                                             \
     do {                                                                                           \
@@ -417,8 +428,13 @@ static DNN_ALWAYS_INLINE void pw_block4_t(const conv_geo *g, int32_t OH, const f
             STORE_ACC16(g, yr + ow);
         }
         if (ow < OW) {
+#ifdef DNN_CONV_SMALL
+            for (; ow < OW; ow++)
+                conv_4x1(g, wb, x, oh * g->sh, ow * S, 0, 1, bias, yr + ow);
+#else
             static const conv_block_fn tails[3] = {conv_4x1, conv_4x2, conv_4x3};
             tails[OW - ow - 1](g, wb, x, oh * g->sh, ow * S, 0, 1, bias, yr + ow);
+#endif
         }
     }
 }
@@ -429,25 +445,37 @@ static void pw_block4_s1(const conv_geo *g, int32_t OH, const float *wb, const f
     pw_block4_t(g, OH, wb, x, bias, y, 1);
 }
 
+#ifndef DNN_CONV_SMALL
 static void pw_block4_s2(const conv_geo *g, int32_t OH, const float *wb, const float *x,
                          const float *bias, float *y)
 {
     pw_block4_t(g, OH, wb, x, bias, y, 2);
 }
 
+#endif /* DNN_CONV_SMALL */
+
 /* All output rows of one block of 4 output channels. y: output plane of the first. */
 static void conv_block4(const conv_geo *g, int32_t OH, const float *wb, const float *x,
                         const float *bias, float *y)
 {
+    int32_t oh, ow;
+#ifdef DNN_CONV_SMALL
+    const int slide3 = 0;
+    conv_block_fn generic = g->sw == 1 ? conv_4x4_s1 : conv_4x4_sn;
+    if (g->KH == 1 && g->KW == 1 && g->pt == 0 && g->pl == 0 && g->sw == 1 &&
+        (OH - 1) * g->sh < g->H && g->OW - 1 < g->W) {
+        pw_block4_s1(g, OH, wb, x, bias, y);
+        return;
+    }
+#else
     const int slide3 = g->KW == 3 && g->sw == 1 && g->dw == 1;
     conv_block_fn generic = g->sw == 1 ? conv_4x4_s1 : g->sw == 2 ? conv_4x4_s2 : conv_4x4_sn;
-    int32_t oh, ow;
-
     if (g->KH == 1 && g->KW == 1 && g->pt == 0 && g->pl == 0 && (g->sw == 1 || g->sw == 2) &&
         (OH - 1) * g->sh < g->H && (g->OW - 1) * g->sw < g->W) {
         (g->sw == 1 ? pw_block4_s1 : pw_block4_s2)(g, OH, wb, x, bias, y);
         return;
     }
+#endif
 
     for (oh = 0; oh < OH; oh++) {
         const int32_t ih0 = oh * g->sh - g->pt;
@@ -457,16 +485,24 @@ static void conv_block4(const conv_geo *g, int32_t OH, const float *wb, const fl
         for (ow = 0; ow + 4 <= g->OW; ow += 4) {
             const int32_t iw0 = ow * g->sw - g->pl;
             conv_block_fn fn = generic;
+            (void)slide3;
+#ifndef DNN_CONV_SMALL
             if (slide3 && iw0 >= -1 && iw0 + 5 <= g->W && g->W >= 4) {
                 const int l = iw0 == -1, r = iw0 + 5 == g->W;
                 fn = l ? (r ? conv3x3s1_4x4_lr : conv3x3s1_4x4_l)
                        : (r ? conv3x3s1_4x4_r : conv3x3s1_4x4_in);
             }
+#endif
             fn(g, wb, x, ih0, iw0, kh0, kh1, bias, yr + ow);
         }
         if (ow < g->OW) {
+#ifdef DNN_CONV_SMALL
+            for (; ow < g->OW; ow++)
+                conv_4x1(g, wb, x, ih0, ow * g->sw - g->pl, kh0, kh1, bias, yr + ow);
+#else
             static const conv_block_fn tails[3] = {conv_4x1, conv_4x2, conv_4x3};
             tails[g->OW - ow - 1](g, wb, x, ih0, ow * g->sw - g->pl, kh0, kh1, bias, yr + ow);
+#endif
         }
     }
 }
@@ -492,6 +528,7 @@ static void conv_block1(const conv_geo *g, int32_t OH, const float *wb, const fl
  * Depthwise convolution (C/group == 1): each output channel reads one input plane.
  * ------------------------------------------------------------------------------------- */
 
+#ifndef DNN_CONV_SMALL
 /* 3x3 depthwise "strips": a strip is P <= 4 adjacent output columns over all output
  * rows. The kernel walks down the input rows with the 9 weights in registers; each
  * input row segment it loads (stride 1: columns c1-1 .. c1+P, stride 2: c1-1 .. c1+2P-1)
@@ -705,6 +742,8 @@ typedef void (*dw_strip_fn)(const conv_geo *, const float *, const float *, int3
 DW3_STRIP_VARIANTS(dw3s1_strip, dw3s1_strip_t)
 DW3_STRIP_VARIANTS(dw3s2_strip, dw3s2_strip_t)
 
+#endif /* DNN_CONV_SMALL */
+
 /* Generic depthwise: pixels [ow0, ow1) of output row oh, 4 at a time, input column
  * stride S. Taps partly in the padding run per pixel. */
 static DNN_ALWAYS_INLINE void dw_row_t(const conv_geo *g, const float *xr, const float *k,
@@ -763,11 +802,14 @@ static void dw_row_s1(const conv_geo *g, const float *xr, const float *k, int32_
 {
     dw_row_t(g, xr, k, oh, ow0, ow1, bias, y, 1);
 }
+#ifndef DNN_CONV_SMALL
 static void dw_row_s2(const conv_geo *g, const float *xr, const float *k, int32_t oh, int32_t ow0,
                       int32_t ow1, float bias, float *y)
 {
     dw_row_t(g, xr, k, oh, ow0, ow1, bias, y, 2);
 }
+#endif /* DNN_CONV_SMALL */
+
 static void dw_row_sn(const conv_geo *g, const float *xr, const float *k, int32_t oh, int32_t ow0,
                       int32_t ow1, float bias, float *y)
 {
@@ -780,6 +822,24 @@ typedef void (*dw_row_fn)(const conv_geo *, const float *, const float *, int32_
 /* How the output columns of every depthwise channel are split (computed once per call):
  * columns [ow_a, ow_b) are covered by 3x3 strips (4 columns each, the last one 1..3),
  * the others by the generic row kernel. */
+#ifdef DNN_CONV_SMALL
+typedef struct dw_plan {
+    dw_row_fn generic;
+} dw_plan;
+
+static void dw_make_plan(const conv_geo *g, dw_plan *pl)
+{
+    pl->generic = g->sw == 1 ? dw_row_s1 : dw_row_sn;
+}
+
+static void dw_channel(const conv_geo *g, const dw_plan *pl, int32_t OH, const float *xr,
+                       const float *k, float bias, float *y)
+{
+    int32_t oh;
+    for (oh = 0; oh < OH; oh++)
+        pl->generic(g, xr, k, oh, 0, g->OW, bias, y);
+}
+#else
 typedef struct dw_plan {
     dw_row_fn generic;
     dw_strip_fn strip[4]; /* 1..3 columns, run-time pads */
@@ -854,6 +914,8 @@ static void dw_channel(const conv_geo *g, const dw_plan *pl, int32_t OH, const f
         }
     }
 }
+
+#endif /* DNN_CONV_SMALL */
 
 /* ---------------------------------------------------------------------------------------
  * Entry points

@@ -5,18 +5,25 @@
  * depthwise convolutions; it picks the inner kernel from the parameters:
  *
  *   depthwise  (C/group == 1 and M/group < 4, see dnn_conv_is_depthwise()):
- *              per-channel kernels; a register-blocked 3x3 stride-1 kernel (2 output
- *              rows x 4 columns, the 9 weights held in registers, zero padding of
- *              up to one column handled by compile-time variants), a generic one
- *              for every other shape.
+ *              per-channel kernels. 3x3 stride 1 and 2 (dilation 1): "strips" of up
+ *              to 4 output columns walk down the input rows with the 9 weights in
+ *              registers, each loaded input row segment feeding every output row
+ *              that uses it (one padding column per side handled by compile-time
+ *              variants). A generic per-tap kernel takes every other shape and the
+ *              columns the strips cannot (left padding > 1).
  *   general    (everything else, incl. pointwise): 4 output channels x 4 output
  *              pixels are accumulated in 16 registers while the innermost loop runs
  *              over the input channels; each loaded weight is used 4 times, each
  *              loaded input 4 times. Taps that fall into the padding are skipped
  *              per tap outside the channel loop (border blocks), never tested in
  *              it. 3x3 stride-1 dilation-1 windows reuse the 6 loaded inputs of a
- *              row across the 3 horizontal taps. A 1x1 stride-1 unpadded conv
- *              is run as one long row (H*W pixels).
+ *              row across the 3 horizontal taps. 1x1 unpadded convs (stride 1 or
+ *              2) run without tap loops; at stride 1 as one long row of H*W pixels.
+ *
+ * Code size: compiling with -DDNN_CONV_SMALL keeps only the general 4x4 kernel (stride 1
+ * and any), the stride-1 pointwise kernel and the generic depthwise kernel (about a third
+ * of the code; slower 3x3, stride-2 and depthwise layers). Results and weight layouts
+ * are the same.
  *
  * Layouts
  *   input   N x C x H x W          (1-D: H = 1, KH = 1, stride_h = dil_h = 1, pads 0)
