@@ -17,7 +17,6 @@
  * bounds, and nothing is allocated.
  */
 #include "dnn_conv.h"
-#include "dnn_pack.h"
 
 static const float dnn_zero4[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 
@@ -920,6 +919,11 @@ static void dw_channel(const conv_geo *g, const dw_plan *pl, int32_t OH, const f
 /* ---------------------------------------------------------------------------------------
  * Entry points
  * ------------------------------------------------------------------------------------- */
+
+int dnn_conv_is_depthwise(const dnn_conv_params *p)
+{
+    return p->group > 0 && p->c == p->group && p->m % p->group == 0 && p->m / p->group < 4;
+}
 
 size_t dnn_conv_scratch_size(const dnn_conv_params *p)
 {

@@ -56,6 +56,10 @@ typedef struct dnn_conv_params {
     float act_min, act_max;      /* fused clamp; -INFINITY / INFINITY for none */
 } dnn_conv_params;
 
+/* 1 when dnn_conv_f32 uses the depthwise kernels and the [M][KH][KW] weight layout:
+ * C/group == 1 and M/group < 4 (channel multiplier 1..3). Otherwise 0. */
+int dnn_conv_is_depthwise(const dnn_conv_params *p);
+
 /* Bytes of scratch memory dnn_conv_f32 needs (the compiler reserves them in the
  * arena). Currently always 0: no kernel uses an im2col buffer. */
 size_t dnn_conv_scratch_size(const dnn_conv_params *p);

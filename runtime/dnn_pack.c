@@ -1,11 +1,6 @@
 /* dnn_pack.c - weight packing (see dnn_pack.h for the layouts). */
 #include "dnn_pack.h"
 
-int dnn_conv_is_depthwise(const dnn_conv_params *p)
-{
-    return p->group > 0 && p->c == p->group && p->m % p->group == 0 && p->m / p->group < 4;
-}
-
 size_t dnn_conv_packed_size(const dnn_conv_params *p)
 {
     return (size_t)p->m * (size_t)(p->c / p->group) * (size_t)p->kh * (size_t)p->kw;

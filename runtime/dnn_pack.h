@@ -1,8 +1,10 @@
 /*
  * dnn_pack.h - compile-time weight packing, shared by the runtime and the compiler.
  *
- * The compiler (C++) links this very C file to pack constant weights into the order
- * the kernels' inner loops consume, so each layout has exactly one definition.
+ * The compiler (C++) links this very C file (and dnn_conv.c, for
+ * dnn_conv_is_depthwise) to pack constant weights into the order the kernels' inner
+ * loops consume, so each layout has exactly one definition. Firmware does not need
+ * dnn_pack.c: every kernel source depends only on its own header and dnn_common.h.
  * Sizes are in floats (elements), not bytes. Packing never reads or writes bias.
  *
  * Convolution (dnn_conv_f32), ONNX weights W[M][C/g][KH][KW], Cg = C/g, Mg = M/g:
@@ -29,9 +31,7 @@
 extern "C" {
 #endif
 
-/* 1 when dnn_conv_f32 uses the depthwise kernels (and the [M][KH][KW] layout):
- * C/group == 1 and M/group < 4 (channel multiplier 1..3). Otherwise 0. */
-int dnn_conv_is_depthwise(const dnn_conv_params *p);
+/* dnn_conv_is_depthwise() (dnn_conv.h) decides between the two convolution layouts. */
 
 /* Number of floats of the packed weights (== M * C/group * KH * KW). */
 size_t dnn_conv_packed_size(const dnn_conv_params *p);
