@@ -107,4 +107,23 @@ static inline void dnn_store_act(float *dst, float x, int mode, float lo, float 
 }
 #endif
 
+/* Kernel taps k in [*k0, *k1) with 0 <= i0 + k*d < n: the taps of a window that
+ * starts at input index i0 (dilation d, k taps) and fall inside an axis of size n.
+ * Shared by the conv and pooling kernels. */
+static inline void dnn_tap_range(int32_t i0, int32_t d, int32_t k, int32_t n, int32_t *k0,
+                                 int32_t *k1)
+{
+    int32_t a = 0, b = k;
+    if (i0 < 0)
+        a = (-i0 + d - 1) / d;
+    if (i0 + (k - 1) * d >= n)
+        b = n - i0 <= 0 ? 0 : (n - i0 + d - 1) / d;
+    if (a > k)
+        a = k;
+    if (b < a)
+        b = a;
+    *k0 = a;
+    *k1 = b;
+}
+
 #endif /* DNNOPT_DNN_COMMON_H */

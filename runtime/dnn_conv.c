@@ -30,21 +30,6 @@ typedef struct conv_geo {
     float lo, hi;
 } conv_geo;
 
-/* Kernel taps k in [*k0, *k1) with 0 <= i0 + k*d < n. */
-static void valid_range(int32_t i0, int32_t d, int32_t k, int32_t n, int32_t *k0, int32_t *k1)
-{
-    int32_t a = 0, b = k;
-    if (i0 < 0)
-        a = (-i0 + d - 1) / d;
-    if (i0 + (k - 1) * d >= n)
-        b = n - i0 <= 0 ? 0 : (n - i0 + d - 1) / d;
-    if (a > k)
-        a = k;
-    if (b < a)
-        b = a;
-    *k0 = a;
-    *k1 = b;
-}
 
 static DNN_ALWAYS_INLINE void store4(float *y, float v0, float v1, float v2, float v3, int mode,
                                      float lo, float hi)
@@ -219,7 +204,7 @@ static void conv_4x1(const conv_geo *g, const float *wb, const float *x, int32_t
     int32_t kh, kw, kw0, kw1;
     float a00 = bias[0], a10 = bias[1], a20 = bias[2], a30 = bias[3];
 
-    valid_range(iw0, g->dw, g->KW, W, &kw0, &kw1);
+    dnn_tap_range(iw0, g->dw, g->KW, W, &kw0, &kw1);
     for (kh = kh0; kh < kh1; kh++) {
         const float *xrow = x + (ih0 + kh * g->dh) * W;
         const float *wk = wb + kh * g->wkh;
@@ -395,7 +380,7 @@ static void conv_1x1(const conv_geo *g, const float *wb, const float *x, int32_t
     int32_t kh, kw, kw0, kw1;
     float a0 = bias;
 
-    valid_range(iw0, g->dw, KW, W, &kw0, &kw1);
+    dnn_tap_range(iw0, g->dw, KW, W, &kw0, &kw1);
     for (kh = kh0; kh < kh1; kh++) {
         const float *xrow = x + (ih0 + kh * g->dh) * W;
         const float *wk = wb + kh * C * KW;
@@ -480,7 +465,7 @@ static void conv_block4(const conv_geo *g, int32_t OH, const float *wb, const fl
         const int32_t ih0 = oh * g->sh - g->pt;
         int32_t kh0, kh1;
         float *yr = y + oh * g->OW;
-        valid_range(ih0, g->dh, g->KH, g->H, &kh0, &kh1);
+        dnn_tap_range(ih0, g->dh, g->KH, g->H, &kh0, &kh1);
         for (ow = 0; ow + 4 <= g->OW; ow += 4) {
             const int32_t iw0 = ow * g->sw - g->pl;
             conv_block_fn fn = generic;
@@ -515,7 +500,7 @@ static void conv_block1(const conv_geo *g, int32_t OH, const float *wb, const fl
         const int32_t ih0 = oh * g->sh - g->pt;
         int32_t kh0, kh1;
         float *yr = y + oh * g->OW;
-        valid_range(ih0, g->dh, g->KH, g->H, &kh0, &kh1);
+        dnn_tap_range(ih0, g->dh, g->KH, g->H, &kh0, &kh1);
         for (ow = 0; ow + 4 <= g->OW; ow += 4)
             conv_1x4(g, wb, x, ih0, ow * g->sw - g->pl, kh0, kh1, bias, yr + ow);
         for (; ow < g->OW; ow++)
@@ -754,7 +739,7 @@ static DNN_ALWAYS_INLINE void dw_row_t(const conv_geo *g, const float *xr, const
     float *yr = y + oh * g->OW;
     int32_t kh0, kh1, kh, kw, ow;
 
-    valid_range(ih0, g->dh, g->KH, g->H, &kh0, &kh1);
+    dnn_tap_range(ih0, g->dh, g->KH, g->H, &kh0, &kh1);
     for (ow = ow0; ow + 4 <= ow1; ow += 4) {
         const int32_t iw0 = ow * S - g->pl;
         float a0 = bias, a1 = bias, a2 = bias, a3 = bias;
@@ -785,7 +770,7 @@ static DNN_ALWAYS_INLINE void dw_row_t(const conv_geo *g, const float *xr, const
         const int32_t iw0 = ow * S - g->pl;
         int32_t kw0, kw1;
         float a0 = bias;
-        valid_range(iw0, dw, KW, W, &kw0, &kw1);
+        dnn_tap_range(iw0, dw, KW, W, &kw0, &kw1);
         for (kh = kh0; kh < kh1; kh++) {
             const float *xrow = xr + (ih0 + kh * g->dh) * W;
             const float *kk = k + kh * KW;

@@ -1,21 +1,6 @@
 /* dnn_pool.c - pooling kernels (see dnn_pool.h). */
 #include "dnn_pool.h"
 
-/* Kernel taps k in [*k0, *k1) with 0 <= i0 + k*d < n. */
-static void tap_range(int32_t i0, int32_t d, int32_t k, int32_t n, int32_t *k0, int32_t *k1)
-{
-    int32_t a = 0, b = k;
-    if (i0 < 0)
-        a = (-i0 + d - 1) / d;
-    if (i0 + (k - 1) * d >= n)
-        b = n - i0 <= 0 ? 0 : (n - i0 + d - 1) / d;
-    if (a > k)
-        a = k;
-    if (b < a)
-        b = a;
-    *k0 = a;
-    *k1 = b;
-}
 
 /* Output columns [*lo, *hi) whose windows lie inside the input horizontally. */
 static void interior_cols(const dnn_pool_params *p, int32_t *lo, int32_t *hi)
@@ -69,7 +54,7 @@ void dnn_maxpool_f32(const dnn_pool_params *p, const float *x, float *y)
             float *yr = yp + oh * OW;
             int32_t kh0, kh1, nkh;
             const float *r0;
-            tap_range(ih0, dh, KH, H, &kh0, &kh1);
+            dnn_tap_range(ih0, dh, KH, H, &kh0, &kh1);
             nkh = kh1 - kh0;
             if (nkh == 0) { /* the whole output row sees only padding */
                 for (ow = 0; ow < OW; ow++)
@@ -80,7 +65,7 @@ void dnn_maxpool_f32(const dnn_pool_params *p, const float *x, float *y)
             for (ow = 0; ow < ow_lo; ow++) {
                 int32_t kw0, kw1;
                 const int32_t iw0 = ow * sw - pl;
-                tap_range(iw0, dw, KW, W, &kw0, &kw1);
+                dnn_tap_range(iw0, dw, KW, W, &kw0, &kw1);
                 /* row + iw0 + kw0*dw is the first valid column of the window */
                 dnn_store_act(yr + ow,
                               kw1 > kw0 ? window_max(r0 + iw0 + kw0 * dw, nkh, dh * W, 0, kw1 - kw0, dw)
@@ -107,7 +92,7 @@ void dnn_maxpool_f32(const dnn_pool_params *p, const float *x, float *y)
             for (ow = ow_hi; ow < OW; ow++) {
                 int32_t kw0, kw1;
                 const int32_t iw0 = ow * sw - pl;
-                tap_range(iw0, dw, KW, W, &kw0, &kw1);
+                dnn_tap_range(iw0, dw, KW, W, &kw0, &kw1);
                 dnn_store_act(yr + ow,
                               kw1 > kw0 ? window_max(r0 + iw0 + kw0 * dw, nkh, dh * W, 0, kw1 - kw0, dw)
                                         : -INFINITY,
@@ -133,9 +118,9 @@ void dnn_avgpool_f32(const dnn_pool_params *p, const float *x, float *y)
             const int32_t ih0 = oh * p->stride_h - p->pad_t;
             float *yr = yp + oh * OW;
             int32_t kh0, kh1, ph0, ph1;
-            tap_range(ih0, dh, p->kh, H, &kh0, &kh1);
+            dnn_tap_range(ih0, dh, p->kh, H, &kh0, &kh1);
             /* taps inside the padded input: ih0 + kh*dh in [-pad_t, H + pad_b) */
-            tap_range(ih0 + p->pad_t, dh, p->kh, H + p->pad_t + p->pad_b, &ph0, &ph1);
+            dnn_tap_range(ih0 + p->pad_t, dh, p->kh, H + p->pad_t + p->pad_b, &ph0, &ph1);
             for (ow = 0; ow < OW; ow++) {
                 const int32_t iw0 = ow * sw - p->pad_l;
                 int32_t kw0, kw1, pw0, pw1, cnt;
@@ -154,14 +139,14 @@ void dnn_avgpool_f32(const dnn_pool_params *p, const float *x, float *y)
                     ow--;
                     continue;
                 }
-                tap_range(iw0, dw, KW, W, &kw0, &kw1);
+                dnn_tap_range(iw0, dw, KW, W, &kw0, &kw1);
                 for (kh = kh0; kh < kh1; kh++) {
                     const float *row = xp + (ih0 + kh * dh) * W + iw0;
                     for (kw = kw0; kw < kw1; kw++)
                         s += row[kw * dw];
                 }
                 if (p->count_include_pad) {
-                    tap_range(iw0 + p->pad_l, dw, KW, W + p->pad_l + p->pad_r, &pw0, &pw1);
+                    dnn_tap_range(iw0 + p->pad_l, dw, KW, W + p->pad_l + p->pad_r, &pw0, &pw1);
                     cnt = (ph1 - ph0) * (pw1 - pw0);
                 } else {
                     cnt = (kh1 - kh0) * (kw1 - kw0);
