@@ -117,21 +117,7 @@ FailureOr<Tensor> parseNpy(llvm::StringRef bytes, const std::string &what, std::
   if (bytes.size() - dataOffset < (size_t)count * dt->size)
     return fail("holds " + std::to_string(bytes.size() - dataOffset) + " data bytes, shape " +
                 shapeText + " needs " + std::to_string(count * dt->size));
-  Tensor t(dt->dtype, shape);
-  const unsigned char *d = p + dataOffset;
-  for (int64_t k = 0; k < count; ++k, d += dt->size) {
-    switch (dt->dtype) {
-    case DType::F32: { float v; std::memcpy(&v, d, 4); t.f[k] = v; break; }
-    case DType::F64: { double v; std::memcpy(&v, d, 8); t.f[k] = (float)v; break; }
-    case DType::I8: t.i[k] = (int8_t)d[0]; break;
-    case DType::I16: t.i[k] = (int16_t)readLE(d, 2); break;
-    case DType::I32: t.i[k] = (int32_t)readLE(d, 4); break;
-    case DType::I64: t.i[k] = (int64_t)readLE(d, 8); break;
-    case DType::U16: t.i[k] = (int64_t)readLE(d, 2); break;
-    case DType::U32: t.i[k] = (int64_t)readLE(d, 4); break;
-    default: t.i[k] = d[0]; break; // U8, Bool
-    }
-  }
+  Tensor t = fromRawBytes(dt->dtype, shape, p + dataOffset);
   return t;
 }
 
@@ -215,12 +201,8 @@ FailureOr<std::map<std::string, Tensor>> readNpz(const std::string &path, std::s
 
 std::string serializeNpy(const Tensor &t) {
   const char *descr = "<f4";
-  size_t size = 4;
   for (const NpyDType &d : kDTypes)
-    if (d.dtype == t.dtype) {
-      descr = d.descr;
-      size = d.size;
-    }
+    if (d.dtype == t.dtype) descr = d.descr;
   std::string shape = "(";
   for (int64_t d : t.shape) shape += std::to_string(d) + ",";
   if (t.shape.size() > 1) shape.pop_back();
@@ -233,13 +215,7 @@ std::string serializeNpy(const Tensor &t) {
   out += (char)(header.size() & 0xff);
   out += (char)(header.size() >> 8);
   out += header;
-  for (int64_t k = 0; k < t.numel(); ++k) {
-    unsigned char b[8];
-    if (t.dtype == DType::F32) std::memcpy(b, &t.f[k], 4);
-    else if (t.dtype == DType::F64) { double v = t.f[k]; std::memcpy(b, &v, 8); }
-    else { uint64_t v = (uint64_t)t.i[k]; for (size_t i = 0; i < size; ++i) b[i] = (unsigned char)(v >> (8 * i)); }
-    out.append((const char *)b, size);
-  }
+  out += toRawBytes(t);
   return out;
 }
 

@@ -1,6 +1,8 @@
 //===- Tensor.cpp - host tensors for the reference engine ------------------===//
 #include "engine/Tensor.h"
 
+#include <cstring>
+
 #include <cmath>
 #include <limits>
 
@@ -56,6 +58,53 @@ const char *dtypeName(DType d) {
   case DType::Bool: return "i1";
   }
   return "?";
+}
+
+size_t dtypeSize(DType d) {
+  switch (d) {
+  case DType::F64: case DType::I64: return 8;
+  case DType::F32: case DType::I32: case DType::U32: return 4;
+  case DType::I16: case DType::U16: return 2;
+  default: return 1; // I8, U8, Bool
+  }
+}
+
+std::string toRawBytes(const Tensor &t) {
+  size_t size = dtypeSize(t.dtype);
+  std::string out;
+  out.reserve((size_t)t.numel() * size);
+  for (int64_t k = 0; k < t.numel(); ++k) {
+    unsigned char b[8];
+    if (t.dtype == DType::F32) std::memcpy(b, &t.f[k], 4);
+    else if (t.dtype == DType::F64) { double v = t.f[k]; std::memcpy(b, &v, 8); }
+    else { uint64_t v = (uint64_t)t.i[k]; for (size_t i = 0; i < size; ++i) b[i] = (unsigned char)(v >> (8 * i)); }
+    out.append((const char *)b, size);
+  }
+  return out;
+}
+
+Tensor fromRawBytes(DType dtype, std::vector<int64_t> shape, const unsigned char *d) {
+  Tensor t(dtype, std::move(shape));
+  size_t size = dtypeSize(dtype);
+  auto le = [](const unsigned char *p, size_t n) {
+    uint64_t v = 0;
+    for (size_t i = n; i-- > 0;) v = v << 8 | p[i];
+    return v;
+  };
+  for (int64_t k = 0, n = t.numel(); k < n; ++k, d += size) {
+    switch (dtype) {
+    case DType::F32: { float v; std::memcpy(&v, d, 4); t.f[k] = v; break; }
+    case DType::F64: { double v; std::memcpy(&v, d, 8); t.f[k] = (float)v; break; }
+    case DType::I8: t.i[k] = (int8_t)d[0]; break;
+    case DType::I16: t.i[k] = (int16_t)le(d, 2); break;
+    case DType::I32: t.i[k] = (int32_t)le(d, 4); break;
+    case DType::I64: t.i[k] = (int64_t)le(d, 8); break;
+    case DType::U16: t.i[k] = (int64_t)le(d, 2); break;
+    case DType::U32: t.i[k] = (int64_t)le(d, 4); break;
+    default: t.i[k] = d[0]; break; // U8, Bool
+    }
+  }
+  return t;
 }
 
 double dtypeMin(DType d) {

@@ -48,6 +48,15 @@ struct Tensor {
   mlir::DenseElementsAttr toAttr(mlir::MLIRContext *ctx) const;
 };
 
+/// Bytes of one element of `d` (bool: 1).
+size_t dtypeSize(DType d);
+/// The elements of `t` as dense little-endian bytes of its dtype (what C code and
+/// .npy files hold).
+std::string toRawBytes(const Tensor &t);
+/// A tensor of dtype `d` and `shape` read from dense little-endian bytes; `bytes`
+/// must hold at least numel * dtypeSize(d) bytes.
+Tensor fromRawBytes(DType d, std::vector<int64_t> shape, const unsigned char *bytes);
+
 /// Integer range of a dtype (for saturation), as doubles.
 double dtypeMin(DType d);
 double dtypeMax(DType d);

@@ -19,6 +19,22 @@ std::string cFloat(float v) {
   return s + "f";
 }
 
+std::string cInts(llvm::ArrayRef<int64_t> v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s;
+}
+
+std::string cIntArray(llvm::ArrayRef<int64_t> v, size_t width) {
+  std::vector<int64_t> padded(v.begin(), v.end());
+  padded.resize(std::max(width, v.size()), 0);
+  return "{" + cInts(padded) + "}";
+}
+
+llvm::ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
+
+int64_t numElements(Value v) { return cast<RankedTensorType>(v.getType()).getNumElements(); }
+
 std::string CEmitContext::cType(Type t) {
   if (t.isF32()) return "float";
   if (t.isF64()) return "double";
@@ -39,7 +55,10 @@ std::string CEmitContext::freshName(const std::string &hint) {
 std::string CEmitContext::ptr(Value v) {
   std::string ty = cType(cast<RankedTensorType>(v.getType()).getElementType());
   auto it = plan.storage.find(v);
-  if (it == plan.storage.end()) return "/*unplanned*/0";
+  if (it == plan.storage.end()) {
+    failed = true; // a planner bug; emitC reports it
+    return "0";
+  }
   const TensorStorage &s = it->second;
   auto offset = [&](const std::string &base, bool isConst) {
     std::string cq = isConst ? "const " : "";
@@ -79,7 +98,9 @@ std::string CEmitContext::weight(Value v) {
       data.push_back(isUnsigned ? (int64_t)x.getZExtValue() : x.getSExtValue());
     name = intArray("w", cType(dense.getElementType()), data);
   } else {
-    name = "/*non-dense constant*/0";
+    (c ? c.getOperation() : v.getDefiningOp())->emitError("C backend: constant is not a dense array");
+    failed = true;
+    name = "0";
   }
   weightNames[v] = name;
   return name;
@@ -115,6 +136,13 @@ std::string CEmitContext::intArray(const std::string &hint, const std::string &c
   if (data.empty()) weights << "0";
   weights << "\n};\n\n";
   weightBytes += (int64_t)(data.size() * bytes);
+  return n;
+}
+
+std::string CEmitContext::table(const std::string &type, const std::string &init, int64_t bytes) {
+  std::string n = freshName("t");
+  decls << "static const " << type << " " << n << "[] = {" << init << "};\n";
+  weightBytes += bytes;
   return n;
 }
 

@@ -11,6 +11,7 @@
 #include "backends/common/StoragePlan.h"
 
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/DenseMap.h"
 
 #include <set>
@@ -36,6 +37,8 @@ public:
                        const std::vector<int64_t> &data);
   /// Emits `static const TYPE pN = { INIT };` in NAME.c; returns "&pN".
   std::string params(const std::string &type, const std::string &init);
+  /// Emits `static const TYPE nN[] = { INIT };` in NAME.c (tables); returns "nN".
+  std::string table(const std::string &type, const std::string &init, int64_t bytes);
   /// Appends one statement to the body of NAME_run.
   void stmt(const std::string &s) { body << "  " << s << "\n"; }
   /// Requests runtime source files (e.g. "dnn_conv") to be copied to the output.
@@ -48,8 +51,9 @@ public:
   std::ostringstream weights; ///< NAME_weights.c after its header
   std::ostringstream weightDecls; ///< extern declarations shared by NAME.c
   std::set<std::string> runtimeStems;
-  int64_t weightBytes = 0;
+  int64_t weightBytes = 0; ///< bytes of const data (weights, tables, parameters)
   int64_t kernelCalls = 0;
+  bool failed = false; ///< set when a helper hit an error (already reported)
 
 private:
   std::string freshName(const std::string &hint);
@@ -57,8 +61,15 @@ private:
   int counter = 0;
 };
 
-/// Formats a float as an exact C99 literal (hex float, or INFINITY / NAN).
+/// Formats a float as a C99 literal that reads back exactly (or INFINITY / NAN).
 std::string cFloat(float v);
+/// "a, b, c" of integers.
+std::string cInts(llvm::ArrayRef<int64_t> v);
+/// "{a, b, c}" padded with zeros to `width` entries (C array member initializer).
+std::string cIntArray(llvm::ArrayRef<int64_t> v, size_t width);
+/// Static shape of a ranked tensor value.
+llvm::ArrayRef<int64_t> shapeOf(mlir::Value v);
+int64_t numElements(mlir::Value v);
 
 } // namespace dnnopt
 

@@ -22,17 +22,32 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
+#include <vector>
 
 namespace dnnopt {
 
 struct CCompileOptions {
   std::string name = "model"; ///< C identifier prefix and file name stem
   std::string target = "host"; ///< host | cortex-m4 | cortex-m7
-  bool withExample = false;   ///< also emit a QEMU mps2-an386 firmware main.c + Makefile
+  bool withExample = false;   ///< also emit example/: a QEMU mps2-an386 firmware (main.c, Makefile)
+  /// Raw little-endian bytes of each graph input for the example's main.c (one entry
+  /// per input, or empty for a deterministic pseudo-random pattern).
+  std::vector<std::string> exampleInputs;
+};
+
+/// One graph input or output as the generated API sees it.
+struct CTensorInfo {
+  std::string name;        ///< ONNX name
+  std::string cType;       ///< float, int8_t, uint8_t, int64_t, ...
+  std::string dtype;       ///< float32, int8, uint8, int64, ...
+  std::vector<int64_t> shape;
+  int64_t numel = 0;
+  int64_t bytes = 0;
 };
 
 struct CCompileResult {
   FileSet files;
+  std::vector<CTensorInfo> inputs, outputs; ///< in graph order
   int64_t arenaBytes = 0;
   int64_t arenaLowerBound = 0;
   int64_t weightBytes = 0; ///< bytes of const weight data emitted

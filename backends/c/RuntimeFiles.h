@@ -8,7 +8,7 @@
 namespace dnnopt {
 
 struct EmbeddedFile {
-  const char *path;     ///< relative to runtime/, e.g. "dnn_conv.c" or "ports/cortex-m/link.ld"
+  const char *path;     ///< relative to runtime/, e.g. "dnn_conv.c" or "ports/cortex-m/mps2_an386.ld"
   const char *contents;
 };
 

@@ -14,6 +14,9 @@ int runImport();
 llvm::cl::SubCommand &reportSubCommand();
 int runReport();
 
+llvm::cl::SubCommand &compileSubCommand();
+int runCompile();
+
 } // namespace dnnopt::driver
 
 #endif

@@ -15,15 +15,19 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::SubCommand &import = importSubCommand();
   llvm::cl::SubCommand &report = reportSubCommand();
+  llvm::cl::SubCommand &compile = compileSubCommand();
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "dnnopt: hardware-aware compiler from ONNX to microcontroller C\n\n"
       "  dnnopt import MODEL.onnx   import, clean up and print the dnn IR with a summary\n"
+      "  dnnopt compile MODEL.onnx -o DIR [--name NAME] [--target host|cortex-m4|cortex-m7]\n"
+      "                             write a folder of C99 sources (NAME.h: NAME_run)\n"
       "  dnnopt report MODEL.onnx --target T\n"
       "                             per-layer latency, energy and memory on a target\n\n"
       "Run `dnnopt <subcommand> --help` for the options of a subcommand.\n");
   if (import) return runImport();
   if (report) return runReport();
+  if (compile) return runCompile();
   llvm::errs() << "dnnopt: no subcommand given; run `dnnopt --help`\n";
   return 1;
 }
