@@ -127,6 +127,7 @@ int dnnopt::driver::runCompile() {
   }
 
   MLIRContext ctx;
+  driver::installModelDiagnostics(ctx);
   OwningOpRef<ModuleOp> module = driver::loadModel(
       ctx, "dnnopt compile", modelPath, std::vector<std::string>(inputShapes.begin(), inputShapes.end()));
   if (!module) return 1;

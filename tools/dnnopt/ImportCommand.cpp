@@ -52,6 +52,7 @@ llvm::cl::SubCommand &dnnopt::driver::importSubCommand() { return importCmd; }
 
 int dnnopt::driver::runImport() {
   MLIRContext ctx;
+  driver::installModelDiagnostics(ctx);
   dnn::ModelStats before;
   OwningOpRef<ModuleOp> module = driver::loadModel(
       ctx, "dnnopt import", modelPath, std::vector<std::string>(inputShapes.begin(), inputShapes.end()),

@@ -10,6 +10,46 @@
 
 using namespace mlir;
 
+namespace {
+/// (file, node) named by a location, as far as it tells.
+void describeLocation(Location loc, std::string &file, std::string &node) {
+  if (auto nl = dyn_cast<NameLoc>(loc)) {
+    node = nl.getName().str();
+    describeLocation(nl.getChildLoc(), file, node);
+  } else if (auto fl = dyn_cast<FileLineColLoc>(loc)) {
+    file = fl.getFilename().str();
+  } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location l : fused.getLocations()) {
+      describeLocation(l, file, node);
+      if (!file.empty()) break;
+    }
+  }
+}
+} // namespace
+
+void dnnopt::driver::installModelDiagnostics(MLIRContext &ctx) {
+  ctx.printOpOnDiagnostic(false);
+  ctx.getDiagEngine().registerHandler([](Diagnostic &diag) {
+    auto print = [](Diagnostic &d, const char *indent) {
+      std::string file, node, msg = d.str();
+      describeLocation(d.getLocation(), file, node);
+      if (!file.empty() && llvm::StringRef(msg).starts_with(file)) { // the importer's own form
+        llvm::errs() << indent << msg << "\n";
+        return;
+      }
+      llvm::errs() << indent << (file.empty() ? "dnnopt" : file);
+      if (!node.empty()) llvm::errs() << ": node '" << node << "'";
+      const char *kind = d.getSeverity() == DiagnosticSeverity::Error     ? ""
+                         : d.getSeverity() == DiagnosticSeverity::Warning ? "warning: "
+                                                                          : "note: ";
+      llvm::errs() << ": " << kind << msg << "\n";
+    };
+    print(diag, "");
+    for (Diagnostic &note : diag.getNotes()) print(note, "  ");
+    return success();
+  });
+}
+
 OwningOpRef<ModuleOp> dnnopt::driver::loadModel(MLIRContext &ctx, const std::string &command,
                                                 const std::string &path,
                                                 const std::vector<std::string> &inputShapes,

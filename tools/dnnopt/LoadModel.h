@@ -22,6 +22,11 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &ctx, const std::s
                                             bool cleanup = true,
                                             dnn::ModelStats *importedStats = nullptr);
 
+/// Prints diagnostics of `ctx` the way the importer does: `FILE: node 'NAME': message`
+/// for ops that carry their ONNX node name, `FILE: message` otherwise (notes are
+/// indented below). Call once per context, before the work that may fail.
+void installModelDiagnostics(mlir::MLIRContext &ctx);
+
 } // namespace dnnopt::driver
 
 #endif

@@ -268,6 +268,7 @@ llvm::cl::SubCommand &dnnopt::driver::reportSubCommand() { return reportCmd; }
 
 int dnnopt::driver::runReport() {
   MLIRContext ctx;
+  driver::installModelDiagnostics(ctx);
   {
     DialectRegistry registry;
     registerCostModelInterfaces(registry);
