@@ -152,8 +152,9 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
   CEmitContext ctx(options.name, *plan);
   for (Operation *op : plan->schedule) {
     std::string node = nodeName(op);
-    ctx.stmt("/* " + op->getName().getStringRef().str() + (node.empty() ? "" : " \"" + sanitizeForC(node) + "\"") +
-             " */");
+    std::string opName = op->getName().getStringRef().str();
+    ctx.stmt("/* " + opName + (node.empty() ? "" : " \"" + sanitizeForC(node) + "\"") + " */");
+    ctx.stmt("DNN_OP_BEGIN(" + std::to_string(ctx.kernelCalls) + ");");
     bool handled = false;
     for (auto emitter : {cemit::emitConvOp, cemit::emitLinearOp, cemit::emitElementwiseOp,
                          cemit::emitPoolReduceOp, cemit::emitLayoutOp}) {
@@ -161,6 +162,8 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
       if (handled) break;
     }
     if (!handled) return op->emitError() << "C backend: unsupported op '" << op->getName() << "'";
+    ctx.stmt("DNN_OP_END(" + std::to_string(ctx.kernelCalls) + ", \"" + opName + "\", \"" + sanitizeForC(node) +
+             "\");");
     ++ctx.kernelCalls;
   }
   for (auto [v, j] : plan->outputCopies) {
@@ -185,6 +188,12 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
     << plan->lowerBound << "). */\n"
     << "#include \"" << n << ".h\"\n\n#include <math.h>\n#include <stddef.h>\n#include <string.h>\n\n";
   for (const std::string &stem : ctx.runtimeStems) c << "#include \"" << stem << ".h\"\n";
+  c << "\n/* Per-op profiling: build with -DDNN_PROFILE and provide dnn_profile_begin/end\n"
+    << " * (see dnn_profile.h); otherwise the hooks compile to nothing. */\n"
+    << "#ifdef DNN_PROFILE\n#include \"dnn_profile.h\"\n"
+    << "#define DNN_OP_BEGIN(i) dnn_profile_begin(i)\n"
+    << "#define DNN_OP_END(i, op, node) dnn_profile_end(i, op, node)\n"
+    << "#else\n#define DNN_OP_BEGIN(i) ((void)0)\n#define DNN_OP_END(i, op, node) ((void)0)\n#endif\n";
   c << "\n/* Weights and constants (" << n << "_weights.c). */\n" << ctx.weightDecls.str()
     << "\n/* Kernel parameters. */\n" << ctx.decls.str()
     << "\n/* Activations: one static arena, offsets planned at compile time. */\n"
@@ -206,7 +215,7 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
   result.files[n + ".h"] = header(options, result, source);
   result.files[n + ".c"] = c.str();
   result.files[n + "_weights.c"] = w.str();
-  std::set<std::string> wanted = {"dnn_common.h"};
+  std::set<std::string> wanted = {"dnn_common.h", "dnn_profile.h"};
   for (const std::string &stem : ctx.runtimeStems) {
     wanted.insert(stem + ".c");
     wanted.insert(stem + ".h");
