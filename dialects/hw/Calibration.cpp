@@ -18,8 +18,8 @@ bool solve(const std::vector<CycleSample> &s, std::array<bool, 3> use, std::arra
   double a[3][4] = {};
   for (const CycleSample &p : s)
     for (int i = 0; i < n; ++i) {
-      for (int j = 0; j < n; ++j) a[i][j] += col(p, cols[i]) * col(p, cols[j]);
-      a[i][n] += col(p, cols[i]) * p.cycles;
+      for (int j = 0; j < n; ++j) a[i][j] += p.weight * col(p, cols[i]) * col(p, cols[j]);
+      a[i][n] += p.weight * col(p, cols[i]) * p.cycles;
     }
   // Gaussian elimination with partial pivoting, relative singularity check.
   double scale = 0;

@@ -20,6 +20,9 @@ namespace dnnopt::hw {
 
 struct CycleSample {
   double macs = 0, outputs = 0, cycles = 0;
+  /// Least-squares weight; 1 / cycles^2 fits relative errors (small layers count
+  /// as much as large ones).
+  double weight = 1;
 };
 
 struct CycleFit {

@@ -17,6 +17,9 @@ int runReport();
 llvm::cl::SubCommand &compileSubCommand();
 int runCompile();
 
+llvm::cl::SubCommand &calibrateSubCommand();
+int runCalibrate();
+
 } // namespace dnnopt::driver
 
 #endif

@@ -16,6 +16,7 @@ int main(int argc, char **argv) {
   llvm::cl::SubCommand &import = importSubCommand();
   llvm::cl::SubCommand &report = reportSubCommand();
   llvm::cl::SubCommand &compile = compileSubCommand();
+  llvm::cl::SubCommand &calibrate = calibrateSubCommand();
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "dnnopt: hardware-aware compiler from ONNX to microcontroller C\n\n"
@@ -23,11 +24,14 @@ int main(int argc, char **argv) {
       "  dnnopt compile MODEL.onnx -o DIR [--name NAME] [--target host|cortex-m4|cortex-m7]\n"
       "                             write a folder of C99 sources (NAME.h: NAME_run)\n"
       "  dnnopt report MODEL.onnx --target T\n"
-      "                             per-layer latency, energy and memory on a target\n\n"
+      "                             per-layer latency, energy and memory on a target\n"
+      "  dnnopt calibrate MODEL.onnx=PROFILE.txt ...\n"
+      "                             fit the Cortex-M latency model to measured per-layer counts\n\n"
       "Run `dnnopt <subcommand> --help` for the options of a subcommand.\n");
   if (import) return runImport();
   if (report) return runReport();
   if (compile) return runCompile();
+  if (calibrate) return runCalibrate();
   llvm::errs() << "dnnopt: no subcommand given; run `dnnopt --help`\n";
   return 1;
 }

@@ -1,0 +1,188 @@
+//===- CalibrateCommand.cpp - `dnnopt calibrate` ---------------------------===//
+//
+// Fits the Cortex-M latency model (dialects/hw/CortexMModel.h) to measured
+// per-layer counts. Input: models and the per-op profile their generated code
+// printed (a firmware built with -DDNN_PROFILE, e.g. `make -C DIR/example run
+// PROFILE=1`), lines
+//     op <TAB> index <TAB> dnn-op <TAB> node <TAB> count
+// (count = cycles on hardware, instructions under QEMU -icount shift=0). The
+// profile entries of one ONNX node are summed and matched to the cost model's
+// layer of that node. Per layer kind it prints the model's current error and the
+// least-squares fit (relative errors) of cycles = a MACs + b outputs + c
+// (kinds without weights: a work + c), with R^2 and the worst relative error.
+//
+//===----------------------------------------------------------------------===//
+#include "Commands.h"
+#include "LoadModel.h"
+
+#include "dialects/hw/Calibration.h"
+#include "dialects/hw/CostAnalysis.h"
+#include "dialects/hw/DnnCostModels.h"
+#include "dialects/hw/HwDialect.h"
+#include "dialects/hw/TargetModel.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <map>
+
+namespace cl = llvm::cl;
+using namespace mlir;
+using namespace dnnopt;
+using namespace dnnopt::hw;
+
+namespace {
+cl::SubCommand calibrateCmd("calibrate",
+                            "Fit the Cortex-M latency model to measured per-layer profiles");
+cl::list<std::string> pairs(cl::Positional, cl::desc("<model.onnx>=<profile.txt> ..."), cl::OneOrMore,
+                            cl::sub(calibrateCmd));
+cl::opt<std::string> targetName("target", cl::desc("Built-in target whose model is checked (default stm32l4)"),
+                                cl::value_desc("name"), cl::init("stm32l4"), cl::sub(calibrateCmd));
+cl::opt<std::string> precisionOpt("precision", cl::desc("Precision the profiled code ran at (default a32w32)"),
+                                  cl::value_desc("aXwY"), cl::init("a32w32"), cl::sub(calibrateCmd));
+cl::opt<bool> perLayer("per-layer", cl::desc("Also print every layer: measured, model, fitted"),
+                       cl::sub(calibrateCmd));
+
+struct Sample {
+  std::string model, layer;
+  LayerKind kind;
+  double macs, outputs, work, measured, predicted;
+};
+
+const char *kindName(LayerKind k) {
+  static const char *names[] = {"conv", "depthwise", "conv_transpose", "linear", "pool",
+                                "elementwise", "nonlinear", "reduce", "copy", "view"};
+  return names[unsigned(k)];
+}
+
+/// node -> summed count, from a profile log (other lines ignored).
+bool readProfile(const std::string &path, std::map<std::string, double> &counts) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf) {
+    llvm::errs() << "dnnopt calibrate: cannot read " << path << ": " << buf.getError().message() << "\n";
+    return false;
+  }
+  llvm::SmallVector<llvm::StringRef> lines, fields;
+  (*buf)->getBuffer().split(lines, '\n');
+  int found = 0;
+  for (llvm::StringRef line : lines) {
+    fields.clear();
+    line.rtrim("\r").split(fields, '\t');
+    if (fields.size() != 5 || fields[0] != "op") continue;
+    double v;
+    if (fields[4].getAsDouble(v)) {
+      llvm::errs() << "dnnopt calibrate: " << path << ": bad count in line: " << line << "\n";
+      return false;
+    }
+    counts[fields[3].str()] += v;
+    ++found;
+  }
+  if (!found) {
+    llvm::errs() << "dnnopt calibrate: " << path << ": no profile lines (op<TAB>index<TAB>op<TAB>node<TAB>count)\n";
+    return false;
+  }
+  return true;
+}
+
+void printFit(LayerKind kind, const std::vector<Sample> &samples) {
+  bool weighted = hasWeights(kind);
+  std::vector<CycleSample> points;
+  double worstBefore = 0, ssRes = 0, ssTot = 0, mean = 0;
+  for (const Sample &s : samples) mean += s.measured / samples.size();
+  for (const Sample &s : samples) {
+    CycleSample p;
+    p.macs = weighted ? s.macs : s.work;
+    p.outputs = weighted ? s.outputs : 0;
+    p.cycles = s.measured;
+    p.weight = 1.0 / std::max(1.0, s.measured * s.measured);
+    points.push_back(p);
+    worstBefore = std::max(worstBefore, std::fabs(s.predicted - s.measured) / s.measured);
+    ssRes += (s.predicted - s.measured) * (s.predicted - s.measured);
+    ssTot += (s.measured - mean) * (s.measured - mean);
+  }
+  std::optional<CycleFit> fit = fitLinearCycles(points);
+  llvm::outs() << llvm::format("| %-14s | %3zu | %8.3f | %6.1f%% | ", kindName(kind), samples.size(),
+                               ssTot > 0 ? 1 - ssRes / ssTot : 1.0, 100 * worstBefore);
+  if (!fit) {
+    llvm::outs() << "no fit |\n";
+    return;
+  }
+  const LinearCycles &c = fit->coefficients;
+  llvm::outs() << llvm::format("%8.3f | %8.2f | %8.0f | %8.4f | %6.1f%% | %s |\n", c.perMac, c.perOutput,
+                               c.perCall, fit->r2, 100 * fit->worstRelativeError,
+                               (samples[fit->worstSample].model + ":" + samples[fit->worstSample].layer).c_str());
+}
+} // namespace
+
+llvm::cl::SubCommand &dnnopt::driver::calibrateSubCommand() { return calibrateCmd; }
+
+int dnnopt::driver::runCalibrate() {
+  MLIRContext ctx;
+  driver::installModelDiagnostics(ctx);
+  {
+    DialectRegistry registry;
+    registerCostModelInterfaces(registry);
+    ctx.appendDialectRegistry(registry);
+  }
+  ctx.getOrLoadDialect<HwDialect>();
+  std::string error;
+  TargetAttr targetAttr = resolveTarget(&ctx, targetName, "", error);
+  if (!targetAttr) {
+    llvm::errs() << "dnnopt calibrate: " << error << "\n";
+    return 1;
+  }
+  std::optional<Precision> precision = parsePrecision(precisionOpt);
+  if (!precision) {
+    llvm::errs() << "dnnopt calibrate: --precision " << precisionOpt << ": expected aXwY\n";
+    return 1;
+  }
+  TargetModel target = buildTargetModel(targetAttr);
+  std::map<LayerKind, std::vector<Sample>> byKind;
+  for (const std::string &pair : pairs) {
+    auto [modelPath, profilePath] = llvm::StringRef(pair).split('=');
+    if (profilePath.empty()) {
+      llvm::errs() << "dnnopt calibrate: expected MODEL.onnx=PROFILE.txt, got '" << pair << "'\n";
+      return 1;
+    }
+    std::map<std::string, double> counts;
+    if (!readProfile(profilePath.str(), counts)) return 1;
+    OwningOpRef<ModuleOp> module = driver::loadModel(ctx, "dnnopt calibrate", modelPath.str(), {});
+    if (!module) return 1;
+    CostOptions options;
+    options.defaultPrecision = *precision;
+    std::optional<ModelEstimate> estimate = estimateModelCost(*module, target, options);
+    if (!estimate) return 1;
+    std::string model = llvm::sys::path::stem(modelPath).str();
+    for (const LayerEstimate &l : estimate->layers) {
+      auto it = counts.find(l.name);
+      if (it == counts.end() || l.geometry.kind == LayerKind::View) continue; // no code emitted
+      Sample s{model,
+               l.name,
+               l.geometry.kind,
+               l.cost.macs,
+               double(l.geometry.batch * l.geometry.cout * std::max<int64_t>(1, l.geometry.ox * l.geometry.oy)),
+               double(l.geometry.work),
+               it->second,
+               l.cost.cycles};
+      if (l.geometry.kind == LayerKind::Linear) s.outputs = double(l.geometry.batch * l.geometry.cout);
+      byKind[s.kind].push_back(s);
+      if (perLayer)
+        llvm::outs() << llvm::format("%-16s %-28s %-12s macs %10.0f measured %10.0f model %10.0f (%+.1f%%)\n",
+                                     model.c_str(), l.name.c_str(), kindName(s.kind), s.macs, s.measured,
+                                     s.predicted, 100 * (s.predicted - s.measured) / s.measured);
+    }
+  }
+  llvm::outs() << "\n" << target.name << " " << precision->str()
+               << ": current model vs measured, and the least-squares fit (relative errors)\n\n"
+               << "| layer kind     |   n | R2 model | worst  | per MAC  | per out  | per call | R2 fit   | worst  | "
+                  "worst layer |\n"
+               << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  for (auto &[kind, samples] : byKind) printFit(kind, samples);
+  llvm::outs() << "\n(kinds without weights: 'per MAC' is per element of work, 'per out' unused)\n";
+  return 0;
+}
