@@ -13,11 +13,14 @@
 
 namespace dnnopt {
 
-/// File name (no directories) -> contents; std::map keeps the order deterministic.
+/// Relative path -> contents; std::map keeps the order deterministic. A path is a
+/// file name ("model.c") or one sub-folder level ("example/main.c").
 using FileSet = std::map<std::string, std::string>;
 
 /// Replaces folder `dir` by exactly `files`. If `dir` exists it must be a folder
-/// that looks generated (only regular files). Returns "" or an error.
+/// that looks generated: regular files, and sub-folders holding only regular files
+/// (anything else, e.g. a source tree with deeper folders or symlinks, is refused).
+/// Returns "" or an error; on error `dir` is left as it was.
 std::string writeFolderAtomically(const std::string &dir, const FileSet &files);
 
 } // namespace dnnopt

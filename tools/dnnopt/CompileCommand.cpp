@@ -70,6 +70,14 @@ std::string defaultName(const std::string &path) {
   return s;
 }
 
+/// The engine's name ("f32", "ui8", ...) of a C API dtype name ("float32", "uint8", ...).
+std::string engineDTypeName(llvm::StringRef dtype) {
+  if (dtype.consume_front("float")) return ("f" + dtype).str();
+  if (dtype.consume_front("uint")) return ("ui" + dtype).str();
+  if (dtype.consume_front("int")) return ("i" + dtype).str();
+  return dtype == "bool" ? "i1" : dtype.str();
+}
+
 /// Raw bytes of each graph input, from the .npz, checked against the model.
 bool loadExampleInputs(const std::string &path, const std::vector<CTensorInfo> &inputs,
                        std::vector<std::string> &out) {
@@ -86,10 +94,10 @@ bool loadExampleInputs(const std::string &path, const std::vector<CTensorInfo> &
       return false;
     }
     const engine::Tensor &t = it->second;
-    if (t.shape != in.shape || engine::dtypeName(t.dtype) != in.dtype) {
+    if (t.shape != in.shape || engine::dtypeName(t.dtype) != engineDTypeName(in.dtype)) {
       llvm::errs() << "dnnopt compile: " << path << ": array '" << in.name << "' is "
                    << engine::dtypeName(t.dtype) << " " << engine::shapeString(t.shape) << ", the model needs "
-                   << in.dtype << " " << engine::shapeString(in.shape) << "\n";
+                   << engineDTypeName(in.dtype) << " " << engine::shapeString(in.shape) << "\n";
       return false;
     }
     out.push_back(engine::toRawBytes(t));
