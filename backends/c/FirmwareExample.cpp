@@ -105,6 +105,21 @@ std::string mainC(const CCompileOptions &o, const std::vector<CTensorInfo> &inpu
     << "/* Host stand-ins for the port: no cycle counter (ticks print as 0). */\n"
     << "void dnn_port_init(void)\n{\n}\n"
     << "uint64_t dnn_port_ticks(void)\n{\n    return 0;\n}\n"
+    << "static void stack_paint(void)\n{\n}\n"
+    << "static unsigned long stack_used(void)\n{\n    return 0;\n}\n"
+    << "#else\n"
+    << "/* Stack high-water mark of the inference: the free stack, from the heap end to just\n"
+    << " * below the current stack pointer (picolibc.ld symbols), is painted before NAME_run\n"
+    << " * and scanned for the deepest overwritten byte after it. */\n"
+    << "extern char __heap_end[], __stack[];\n"
+    << "static void stack_paint(void)\n{\n"
+    << "    volatile char *p = __heap_end;\n"
+    << "    char *sp = (char *)__builtin_frame_address(0) - 64;\n"
+    << "    while ((char *)p < sp)\n        *p++ = (char)0xA5;\n}\n"
+    << "static unsigned long stack_used(void)\n{\n"
+    << "    const volatile char *p = __heap_end;\n"
+    << "    while ((const char *)p < __stack && *p == (char)0xA5)\n        p++;\n"
+    << "    return (unsigned long)(__stack - (const char *)p);\n}\n"
     << "#endif\n\n"
     << "#ifdef DNN_PROFILE\n"
     << "/* Per-op profile (make clean; make run PROFILE=1): the model calls these around every\n"
@@ -187,12 +202,14 @@ std::string mainC(const CCompileOptions &o, const std::vector<CTensorInfo> &inpu
   pointers("const void *const input", "input", inputs.size());
   pointers("void *const output", "output", outputs.size());
   c << "    uint64_t t0, t1;\n"
-    << (printLoop ? "    size_t i;\n" : "") << "    int status;\n\n"
+    << (printLoop ? "    size_t i;\n" : "") << "    int status;\n    unsigned long stack;\n\n"
     << "    fill_inputs();\n"
     << "    dnn_port_init();\n"
+    << "    stack_paint();\n"
     << "    t0 = dnn_port_ticks();\n"
     << "    status = " << n << "_run(inputs, outputs);\n"
-    << "    t1 = dnn_port_ticks();\n\n"
+    << "    t1 = dnn_port_ticks();\n"
+    << "    stack = stack_used();\n\n"
     << "    printf(\"dnnopt example: " << n << ", target " << o.target << ", " << inputs.size() << " input(s), "
     << outputs.size() << " output(s)\\n\");\n";
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -222,6 +239,7 @@ std::string mainC(const CCompileOptions &o, const std::vector<CTensorInfo> &inpu
     << "    printf(\"ticks: %llu\\n\", (unsigned long long)(t1 - t0));\n"
     << "    printf(\"instructions: %llu\\n\", (unsigned long long)((t1 - t0) * DNN_PORT_QEMU_INSNS_PER_TICK));\n"
     << "    printf(\"arena: %lu bytes\\n\", (unsigned long)" << n << "_ARENA_BYTES);\n"
+    << "    printf(\"stack: %lu bytes (main + " << n << "_run, high-water mark)\\n\", stack);\n"
     << "    return 0;\n}\n";
   return c.str();
 }

@@ -2,11 +2,11 @@
 # (first file, the reference): the same lines in the same order; lines that are one
 # number (output values) may differ by tol (-v tol=...) relative to the largest
 # magnitude in their output tensor (at least 1e-30); every other line must be equal,
-# except `ticks:` and `instructions:` (no counter on the host).
+# except `ticks:`, `instructions:` and `stack:` (no counter on the host).
 # Exit code 0 when they match, 1 otherwise (the first differences are printed).
 function isnum(s) { return s ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ }
 function abs(x) { return x < 0 ? -x : x }
-/^(ticks|instructions):/ { next }
+/^(ticks|instructions|stack):/ { next }
 NR == FNR { ref[++n] = $0; next }
 { got[++m] = $0 }
 END {
