@@ -103,10 +103,11 @@ TEST_F(Cost, Stm32l4CortexM4) {
   EXPECT_DOUBLE_EQ(c.cycles, 1867976.0);
   EXPECT_DOUBLE_EQ(c.latencyMs, 1867976.0 / 120e3);
   EXPECT_DOUBLE_EQ(c.energyUJ, 12.3 * 1867976.0 / 120e3);
-  // depthwise: 2.5 * 73728 + 12 * 8192 + 200; float32 conv: 5 * MACs + 6 * outputs + 150.
+  // depthwise: 2.5 * 73728 + 12 * 8192 + 200; float32 conv (calibrated row):
+  // 1.635 * MACs + 10.12 * outputs + 29417.
   EXPECT_DOUBLE_EQ(layerCost(depthwise32(), cpu, a8w8).cycles, 282824.0);
   EXPECT_DOUBLE_EQ(layerCost(conv16to32(), cpu, Precision{32, 32}).cycles,
-                   5.0 * 1179648 + 6.0 * 8192 + 150);
+                   1.635 * 1179648 + 10.12 * 8192 + 29417);
 }
 
 TEST_F(Cost, Stm32h7CortexM7) {
