@@ -24,6 +24,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -106,15 +107,20 @@ void printFit(LayerKind kind, const std::vector<Sample> &samples) {
     ssTot += (s.measured - mean) * (s.measured - mean);
   }
   std::optional<CycleFit> fit = fitLinearCycles(points);
-  llvm::outs() << llvm::format("| %-14s | %3zu | %8.3f | %6.1f%% | ", kindName(kind), samples.size(),
-                               ssTot > 0 ? 1 - ssRes / ssTot : 1.0, 100 * worstBefore);
+  // R^2 is undefined for a single sample (or identical ones): printed as "-".
+  auto r2 = [](double v, bool defined) {
+    return defined ? llvm::formatv("{0,8:f3}", v).str() : std::string("       -");
+  };
+  llvm::outs() << llvm::format("| %-14s | %3zu | ", kindName(kind), samples.size()) << r2(1 - ssRes / ssTot, ssTot > 0)
+               << llvm::format(" | %6.1f%% | ", 100 * worstBefore);
   if (!fit) {
     llvm::outs() << "no fit |\n";
     return;
   }
   const LinearCycles &c = fit->coefficients;
-  llvm::outs() << llvm::format("%8.3f | %8.2f | %8.0f | %8.4f | %6.1f%% | %s |\n", c.perMac, c.perOutput,
-                               c.perCall, fit->r2, 100 * fit->worstRelativeError,
+  llvm::outs() << llvm::format("%8.3f | %8.2f | %8.0f | ", c.perMac, c.perOutput, c.perCall)
+               << r2(fit->r2, ssTot > 0)
+               << llvm::format(" | %6.1f%% | %s |\n", 100 * fit->worstRelativeError,
                                (samples[fit->worstSample].model + ":" + samples[fit->worstSample].layer).c_str());
 }
 } // namespace
