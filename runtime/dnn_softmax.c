@@ -17,9 +17,11 @@ void dnn_softmax_f32(const dnn_softmax_params *p, const float *x, float *y)
                 float l;
                 for (a = 0; a < A; a++)
                     s += expf(xp[(size_t)a * I] - m);
-                l = m + logf(s);
+                /* (x - m) - log(s), not x - (m + log(s)): for large x the sum m + log(s)
+                 * would round away the small log(s). */
+                l = logf(s);
                 for (a = 0; a < A; a++)
-                    yp[(size_t)a * I] = xp[(size_t)a * I] - l;
+                    yp[(size_t)a * I] = (xp[(size_t)a * I] - m) - l;
             } else {
                 float inv;
                 for (a = 0; a < A; a++) {

@@ -87,17 +87,16 @@ LogicalResult emitConv(CEmitContext &ctx, ConvOp op) {
 }
 
 LogicalResult emitConvTranspose(CEmitContext &ctx, ConvTransposeOp op) {
-  if (failed(requireF32(op)) || failed(requireConstant(op, op.getWeight(), "weights")))
-    return failure();
+  // The kernel reads ONNX-layout weights as they are, so they may be a run-time input.
+  if (failed(requireF32(op))) return failure();
   dnn_conv_params p;
   ArrayRef<int64_t> ws = shapeOf(op.getWeight());
   if (failed(convGeometry(op, op.getInput(), op.getOutput(), ws.drop_front(2), p))) return failure();
-  FailureOr<std::string> bias = biasArg(ctx, op, op.getBias());
-  if (failed(bias)) return failure();
+  std::string bias = op.getBias() ? ctx.ptr(op.getBias()) : "NULL";
   std::string params = ctx.params("dnn_conv_params", paramsInit(p, op));
   ctx.useRuntime("dnn_conv");
   ctx.stmt("dnn_conv_transpose_f32(" + params + ", " + ctx.ptr(op.getInput()) + ", " +
-           ctx.ptr(op.getWeight()) + ", " + *bias + ", " + ctx.ptr(op.getOutput()) + ");");
+           ctx.ptr(op.getWeight()) + ", " + bias + ", " + ctx.ptr(op.getOutput()) + ");");
   return success();
 }
 

@@ -20,6 +20,9 @@ int runCompile();
 llvm::cl::SubCommand &calibrateSubCommand();
 int runCalibrate();
 
+llvm::cl::SubCommand &validateSubCommand();
+int runValidate();
+
 } // namespace dnnopt::driver
 
 #endif

@@ -17,12 +17,15 @@ int main(int argc, char **argv) {
   llvm::cl::SubCommand &report = reportSubCommand();
   llvm::cl::SubCommand &compile = compileSubCommand();
   llvm::cl::SubCommand &calibrate = calibrateSubCommand();
+  llvm::cl::SubCommand &validate = validateSubCommand();
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "dnnopt: hardware-aware compiler from ONNX to microcontroller C\n\n"
       "  dnnopt import MODEL.onnx   import, clean up and print the dnn IR with a summary\n"
       "  dnnopt compile MODEL.onnx -o DIR [--name NAME] [--target host|cortex-m4|cortex-m7]\n"
       "                             write a folder of C99 sources (NAME.h: NAME_run)\n"
+      "  dnnopt validate MODEL.onnx [--inputs X.npz]\n"
+      "                             build the C code on the host, run it, compare with the engine\n"
       "  dnnopt report MODEL.onnx --target T\n"
       "                             per-layer latency, energy and memory on a target\n"
       "  dnnopt calibrate MODEL.onnx=PROFILE.txt ...\n"
@@ -32,6 +35,7 @@ int main(int argc, char **argv) {
   if (report) return runReport();
   if (compile) return runCompile();
   if (calibrate) return runCalibrate();
+  if (validate) return runValidate();
   llvm::errs() << "dnnopt: no subcommand given; run `dnnopt --help`\n";
   return 1;
 }
