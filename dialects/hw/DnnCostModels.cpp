@@ -6,9 +6,11 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/hw/DnnCostModels.h"
 #include "dialects/dnn/DnnOps.h"
+#include "dialects/hw/HwDialect.h"
 #include "dialects/hw/HwInterfaces.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
 
 using namespace mlir;
 using namespace dnnopt;
@@ -177,4 +179,11 @@ void dnnopt::hw::registerCostModelInterfaces(DialectRegistry &registry) {
            ResizeOp>(ctx);
     attach<elementwise<LayerKind::View>, ReshapeOp, IdentityOp, DropoutOp>(ctx);
   });
+}
+
+void dnnopt::hw::loadCostModels(MLIRContext &ctx) {
+  DialectRegistry registry;
+  registerCostModelInterfaces(registry);
+  ctx.appendDialectRegistry(registry);
+  ctx.getOrLoadDialect<HwDialect>();
 }

@@ -4,6 +4,7 @@
 
 namespace mlir {
 class DialectRegistry;
+class MLIRContext;
 }
 
 namespace dnnopt::hw {
@@ -11,6 +12,10 @@ namespace dnnopt::hw {
 /// Attaches CostModelOpInterface (external models) to every dnn op except
 /// dnn.constant, when the dnn dialect is loaded in a context using `registry`.
 void registerCostModelInterfaces(mlir::DialectRegistry &registry);
+
+/// Makes `ctx` ready for cost queries: the interfaces above registered and the hw
+/// dialect loaded.
+void loadCostModels(mlir::MLIRContext &ctx);
 
 } // namespace dnnopt::hw
 

@@ -130,12 +130,7 @@ llvm::cl::SubCommand &dnnopt::driver::calibrateSubCommand() { return calibrateCm
 int dnnopt::driver::runCalibrate() {
   MLIRContext ctx;
   driver::installModelDiagnostics(ctx);
-  {
-    DialectRegistry registry;
-    registerCostModelInterfaces(registry);
-    ctx.appendDialectRegistry(registry);
-  }
-  ctx.getOrLoadDialect<HwDialect>();
+  loadCostModels(ctx);
   std::string error;
   TargetAttr targetAttr = resolveTarget(&ctx, targetName, "", error);
   if (!targetAttr) {

@@ -269,12 +269,7 @@ llvm::cl::SubCommand &dnnopt::driver::reportSubCommand() { return reportCmd; }
 int dnnopt::driver::runReport() {
   MLIRContext ctx;
   driver::installModelDiagnostics(ctx);
-  {
-    DialectRegistry registry;
-    registerCostModelInterfaces(registry);
-    ctx.appendDialectRegistry(registry);
-  }
-  ctx.getOrLoadDialect<HwDialect>();
+  loadCostModels(ctx);
 
   std::string error;
   TargetAttr targetAttr = resolveTarget(&ctx, targetName, targetFile, error);
