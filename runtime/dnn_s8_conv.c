@@ -1,0 +1,522 @@
+/*
+ * dnn_s8_conv.c - int8 convolution, general kernel (im2col blocks x 4-pixel SMLAD
+ * micro-kernel), pointwise fast path, and the dispatch to the depthwise kernel
+ * (dnn_s8_dwconv.c). Layouts and semantics: dnn_s8.h.
+ *
+ * im2col block layout (int16, in scratch): the block's pixels are grouped by 4
+ * ("sub-blocks" of Kp*4 values). Inside a sub-block, the values k = 4j..4j+3 of its 4
+ * pixels form 16 consecutive int16: pixel 0's (x0, x2, x1, x3), then pixel 1's, ...
+ * Each pixel's 4 values are the two SXTB16 results of its 4 input bytes, in the order
+ * SXTB16 of the packed weight word produces (w0, w2), (w1, w3); so one LDM of 4 words
+ * feeds 4 SMLADs for 2 pixels, and weights stay in plain [M][Kp] order.
+ */
+#include "dnn_s8_impl.h"
+
+int dnn_s8_conv_is_depthwise(const dnn_s8_conv_params *p)
+{
+    return p->group == p->c && p->m == p->c;
+}
+
+static int32_t gen_kp(const dnn_s8_conv_params *p)
+{
+    return ((p->c / p->group) * p->kh * p->kw + 3) & ~3;
+}
+
+/* Pixels per im2col block: a multiple of 4, at least 4, grown up to
+ * DNN_S8_IM2COL_BYTES when K is small (never beyond the pixels of one image). */
+static int32_t gen_block(const dnn_s8_conv_params *p, int32_t kp)
+{
+    const int32_t need = (p->oh * p->ow + 3) / 4;
+    int32_t nsub = DNN_S8_IM2COL_BYTES / (8 * kp);
+    if (nsub > need)
+        nsub = need;
+    if (nsub < 1)
+        nsub = 1;
+    return 4 * nsub;
+}
+
+size_t dnn_s8_conv_scratch_size(const dnn_s8_conv_params *p)
+{
+    int32_t kp;
+    if (dnn_s8_conv_is_depthwise(p))
+        return dnn_s8_dw_scratch_size(p);
+    kp = gen_kp(p);
+    /* im2col block, then a staging patch of Kp + 4 bytes (C/group not a multiple of 4) */
+    return (size_t)gen_block(p, kp) * (size_t)kp * sizeof(int16_t) + (size_t)kp + 4;
+}
+
+/* ---- im2col ---- */
+
+/* n4 groups of 4 bytes from src (any alignment) -> their (x0, x2, x1, x3) int16 slots
+ * d, d + 16, ... (one slot per group, 16 int16 apart: 4 pixels interleaved). */
+static DNN_ALWAYS_INLINE void col_words(int16_t *d, const int8_t *src, int32_t n4)
+{
+#if DNN_S8_ASM
+    /* per group: LDR, 2 SXTB16, STRD; two groups per iteration */
+    uint32_t v, a, b;
+    __asm__ volatile("lsrs   %[n], %[n], #1\n\t"
+                     "bcc    1f\n\t"
+                     "ldr    %[v], [%[s]], #4\n\t"
+                     "sxtb16 %[a], %[v]\n\t"
+                     "sxtb16 %[b], %[v], ror #8\n\t"
+                     "strd   %[a], %[b], [%[d]], #32\n\t"
+                     "1:\n\t"
+                     "beq    3f\n\t"
+                     "2:\n\t"
+                     "ldr    %[v], [%[s]], #4\n\t"
+                     "sxtb16 %[a], %[v]\n\t"
+                     "sxtb16 %[b], %[v], ror #8\n\t"
+                     "strd   %[a], %[b], [%[d]], #32\n\t"
+                     "ldr    %[v], [%[s]], #4\n\t"
+                     "sxtb16 %[a], %[v]\n\t"
+                     "sxtb16 %[b], %[v], ror #8\n\t"
+                     "strd   %[a], %[b], [%[d]], #32\n\t"
+                     "subs   %[n], %[n], #1\n\t"
+                     "bne    2b\n\t"
+                     "3:\n\t"
+                     : [s] "+r"(src), [d] "+r"(d), [n] "+r"(n4), [v] "=&r"(v), [a] "=&r"(a),
+                       [b] "=&r"(b)
+                     :
+                     : "cc", "memory");
+#else
+    for (; n4 > 0; n4--, src += 4, d += 16) {
+        d[0] = src[0];
+        d[1] = src[2];
+        d[2] = src[1];
+        d[3] = src[3];
+    }
+#endif
+}
+
+/* n4 groups of the constant v */
+static DNN_ALWAYS_INLINE void col_fill_words(int16_t *d, int32_t n4, int32_t v)
+{
+#if DNN_S8_ASM
+    const uint32_t vv = s8_pair(v, v);
+    __asm__ volatile("cmp    %[n], #0\n\t"
+                     "beq    2f\n\t"
+                     "1:\n\t"
+                     "strd   %[v], %[v], [%[d]], #32\n\t"
+                     "subs   %[n], %[n], #1\n\t"
+                     "bne    1b\n\t"
+                     "2:\n\t"
+                     : [d] "+r"(d), [n] "+r"(n4)
+                     : [v] "r"(vv)
+                     : "cc", "memory");
+#else
+    for (; n4 > 0; n4--, d += 16)
+        d[0] = d[1] = d[2] = d[3] = (int16_t)v;
+#endif
+}
+
+/* Staging patch writes, in whole words: each may write up to 3 bytes past its end,
+ * into bytes that a later write of the same patch (or the final zero padding) covers;
+ * the staging buffer has 4 bytes of slack. A copy reads whole words only while they
+ * stay inside the input (src_end), then single bytes. */
+static DNN_ALWAYS_INLINE void st_copy(int8_t *d, const int8_t *s, int32_t n, const int8_t *src_end)
+{
+    if (s + ((n + 3) & ~3) <= src_end) {
+        for (; n > 0; n -= 4, d += 4, s += 4)
+            s8_st32(d, s8_ld32(s));
+    } else
+        for (; n > 0; n--)
+            *d++ = *s++;
+}
+
+static DNN_ALWAYS_INLINE void st_set(int8_t *d, uint32_t vvvv, int32_t n)
+{
+    for (; n > 0; n -= 4, d += 4)
+        s8_st32(d, vvvv);
+}
+
+/* The patch of output pixel (oh, ow), group g, of image x into the pixel slot px:
+ * values 0 .. K-1 in NHWC patch order, input zero point for padding, zeros for
+ * K .. Kp-1. When C/group is a multiple of 4 every run is whole groups and is expanded
+ * directly; otherwise the patch is gathered as bytes into `stage` (Kp bytes) and
+ * expanded from there. */
+static void im2col_pixel(const dnn_s8_conv_params *p, const int8_t *x, int32_t g, int32_t oh,
+                         int32_t ow, int16_t *px, int32_t K, int32_t Kp, int8_t *stage)
+{
+    const int32_t C = p->c, Cg = C / p->group, KW = p->kw, zp = p->input_zp, row = KW * Cg;
+    const int32_t ih0 = oh * p->stride_h - p->pad_t, iw0 = ow * p->stride_w - p->pad_l;
+    const int32_t contiguous = p->dil_w == 1 && Cg == C; /* valid taps of a row: one run */
+    const size_t tap = (size_t)p->dil_w * (size_t)C;
+    const int8_t *xg = x + g * Cg;
+    int32_t kh, kw, kw0, kw1;
+
+    dnn_tap_range(iw0, p->dil_w, KW, p->w, &kw0, &kw1);
+    if ((Cg & 3) == 0) {
+        const int32_t g0 = kw0 * Cg / 4, g1 = (kw1 - kw0) * Cg / 4, g2 = (KW - kw1) * Cg / 4;
+        for (kh = 0; kh < p->kh; kh++, px += (size_t)(row / 4) * 16) {
+            const int32_t ih = ih0 + kh * p->dil_h;
+            const int8_t *xr;
+            int16_t *d = px;
+            if (ih < 0 || ih >= p->h || kw0 == kw1) {
+                col_fill_words(d, row / 4, zp);
+                continue;
+            }
+            xr = xg + ((size_t)ih * (size_t)p->w + (size_t)(iw0 + kw0 * p->dil_w)) * (size_t)C;
+            if (g0) {
+                col_fill_words(d, g0, zp);
+                d += (size_t)g0 * 16;
+            }
+            if (contiguous) {
+                col_words(d, xr, g1);
+                d += (size_t)g1 * 16;
+            } else
+                for (kw = kw0; kw < kw1; kw++, xr += tap, d += (size_t)(Cg / 4) * 16)
+                    col_words(d, xr, Cg / 4);
+            if (g2)
+                col_fill_words(d, g2, zp);
+        }
+        return;
+    }
+    {
+        const int8_t *xend = x + (size_t)p->h * (size_t)p->w * (size_t)C;
+        const uint32_t zpzp = (uint8_t)zp * 0x01010101u;
+        int8_t *st = stage;
+        for (kh = 0; kh < p->kh; kh++, st += row) {
+            const int32_t ih = ih0 + kh * p->dil_h;
+            const int8_t *xr;
+            if (ih < 0 || ih >= p->h || kw0 == kw1) {
+                st_set(st, zpzp, row);
+                continue;
+            }
+            xr = xg + ((size_t)ih * (size_t)p->w + (size_t)(iw0 + kw0 * p->dil_w)) * (size_t)C;
+            st_set(st, zpzp, kw0 * Cg);
+            if (contiguous)
+                st_copy(st + kw0 * Cg, xr, (kw1 - kw0) * Cg, xend);
+            else
+                for (kw = kw0; kw < kw1; kw++, xr += tap)
+                    st_copy(st + kw * Cg, xr, Cg, xend);
+            st_set(st + kw1 * Cg, zpzp, (KW - kw1) * Cg);
+        }
+        s8_st32(stage + K, 0); /* zeros for K .. Kp-1 (at most 3) */
+        col_words(px, stage, Kp / 4);
+    }
+}
+
+/* Interior pixel (the whole window inside the input, dilation 1 along W, one group):
+ * KH runs of `row` bytes, rs bytes apart, from src. Rows of whole groups are expanded
+ * directly; others go through the staging patch (word copies; the caller checked that
+ * reading up to 3 bytes past the last run stays inside the input). */
+static DNN_ALWAYS_INLINE void im2col_interior(const int8_t *src, int32_t KH, size_t rs,
+                                              int32_t row, int16_t *px, int32_t K, int32_t Kp,
+                                              int8_t *stage)
+{
+    int32_t kh;
+    if ((row & 3) == 0) {
+        for (kh = 0; kh < KH; kh++, src += rs, px += (size_t)(row / 4) * 16)
+            col_words(px, src, row / 4);
+        return;
+    }
+    {
+        int8_t *st = stage;
+        for (kh = 0; kh < KH; kh++, src += rs, st += row) {
+            const int8_t *s = src;
+            int8_t *d = st;
+            int32_t n;
+            for (n = row; n > 0; n -= 4, s += 4, d += 4)
+                s8_st32(d, s8_ld32(s));
+        }
+        s8_st32(stage + K, 0);
+        col_words(px, stage, Kp / 4);
+    }
+}
+
+/* ---- micro-kernel: acc_q += sum_k w[k] * value k of pixel q, 4 pixels, ng groups of 4;
+ * returns x advanced past the sub-block (the start of the next one) ---- */
+
+#if DNN_S8_ASM
+/* Per group of 4 values: 1 LDR (weights), 2 SXTB16, 2 LDM (4 pixels x 4 int16),
+ * 8 SMLAD = 13 instructions for 16 MACs; two groups per loop iteration, a single one
+ * first when ng is odd. LDM loads r0-r3 (clobbered: a register list cannot use
+ * operands), the loop counter lives in lr. The flags of LSRS survive the group (no
+ * flag-setting instruction in it). */
+#define S8_DOT4_GROUP                                                                      \
+    "ldr    %[wv], [%[w]], #4\n\t"                                                         \
+    "ldm    %[x]!, {r0, r1, r2, r3}\n\t"                                                   \
+    "sxtb16 %[wh], %[wv], ror #8\n\t"                                                      \
+    "sxtb16 %[wv], %[wv]\n\t"                                                              \
+    "smlad  %[c0], r0, %[wv], %[c0]\n\t"                                                   \
+    "smlad  %[c0], r1, %[wh], %[c0]\n\t"                                                   \
+    "smlad  %[c1], r2, %[wv], %[c1]\n\t"                                                   \
+    "smlad  %[c1], r3, %[wh], %[c1]\n\t"                                                   \
+    "ldm    %[x]!, {r0, r1, r2, r3}\n\t"                                                   \
+    "smlad  %[c2], r0, %[wv], %[c2]\n\t"                                                   \
+    "smlad  %[c2], r1, %[wh], %[c2]\n\t"                                                   \
+    "smlad  %[c3], r2, %[wv], %[c3]\n\t"                                                   \
+    "smlad  %[c3], r3, %[wh], %[c3]\n\t"
+
+static DNN_ALWAYS_INLINE const int16_t *dot4(const int8_t *w, const int16_t *x, int32_t ng,
+                                             int32_t *acc0, int32_t *acc1, int32_t *acc2,
+                                             int32_t *acc3)
+{
+    uint32_t wv = (uint32_t)ng, wh;
+    int32_t c0 = *acc0, c1 = *acc1, c2 = *acc2, c3 = *acc3;
+    __asm__ volatile("lsrs   lr, %[wv], #1\n\t" /* C = odd group, Z = no pairs */
+                     "bcc    1f\n\t" S8_DOT4_GROUP
+                     "1:\n\t"
+                     "beq    3f\n\t"
+                     "2:\n\t" S8_DOT4_GROUP S8_DOT4_GROUP
+                     "subs   lr, lr, #1\n\t"
+                     "bne    2b\n\t"
+                     "3:\n\t"
+                     : [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [w] "+r"(w),
+                       [x] "+r"(x), [wv] "+r"(wv), [wh] "=&r"(wh)
+                     :
+                     : "cc", "memory", "r0", "r1", "r2", "r3", "lr");
+    *acc0 = c0, *acc1 = c1, *acc2 = c2, *acc3 = c3;
+    return x;
+}
+
+/* One output channel over nsub full sub-blocks (4 pixels each), fused requantization
+ * (full int8 range, shift <= -2): per sub-block the micro-kernel above plus 24
+ * instructions (bias, requantization, 4 stores, loop). The loop state lives in this
+ * struct; its address is kept on the stack during the loop (all registers are busy). */
+typedef struct s8_chloop {
+    int32_t bias;       /*  0 */
+    const int8_t *w;    /*  4: the channel's packed weights */
+    int32_t ng;         /*  8: groups of 4 values */
+    int32_t mult;       /* 12 */
+    int32_t rnd;        /* 16 */
+    int32_t rs;         /* 20 */
+    int8_t *y;          /* 24: output of the sub-block's first pixel (advanced) */
+    int32_t M;          /* 28: output pixel stride */
+    int32_t nsub;       /* 32: sub-blocks left */
+} s8_chloop;
+
+static const int16_t *chan_loop(s8_chloop *L, const int16_t *x)
+{
+    uint32_t c0, c1, c2, c3, w, wv = (uint32_t)(uintptr_t)L, wh;
+    __asm__ volatile("push   {%[wv]}\n\t"
+                     "1:\n\t"
+                     "ldr    %[wh], [sp]\n\t"
+                     "ldrd   %[c0], %[w], [%[wh]]\n\t" /* bias, weights */
+                     "ldr    lr, [%[wh], #8]\n\t"
+                     "mov    %[c1], %[c0]\n\t"
+                     "mov    %[c2], %[c0]\n\t"
+                     "mov    %[c3], %[c0]\n\t"
+                     "lsrs   lr, lr, #1\n\t"
+                     "bcc    2f\n\t" S8_DOT4_GROUP
+                     "2:\n\t"
+                     "beq    4f\n\t"
+                     "3:\n\t" S8_DOT4_GROUP S8_DOT4_GROUP
+                     "subs   lr, lr, #1\n\t"
+                     "bne    3b\n\t"
+                     "4:\n\t"
+                     "ldr    %[wh], [sp]\n\t"
+                     "ldrd   %[w], %[wv], [%[wh], #12]\n\t" /* mult, rnd */
+                     "ldr    lr, [%[wh], #20]\n\t"          /* rs */
+                     "smmla  %[c0], %[c0], %[w], %[wv]\n\t"
+                     "smmla  %[c1], %[c1], %[w], %[wv]\n\t"
+                     "smmla  %[c2], %[c2], %[w], %[wv]\n\t"
+                     "smmla  %[c3], %[c3], %[w], %[wv]\n\t"
+                     "asr    %[c0], %[c0], lr\n\t"
+                     "asr    %[c1], %[c1], lr\n\t"
+                     "asr    %[c2], %[c2], lr\n\t"
+                     "asr    %[c3], %[c3], lr\n\t"
+                     "ssat   %[c0], #8, %[c0]\n\t"
+                     "ssat   %[c1], #8, %[c1]\n\t"
+                     "ssat   %[c2], #8, %[c2]\n\t"
+                     "ssat   %[c3], #8, %[c3]\n\t"
+                     "ldrd   %[w], %[wv], [%[wh], #24]\n\t" /* y, M */
+                     "strb   %[c0], [%[w]]\n\t"
+                     "strb   %[c1], [%[w], %[wv]]\n\t"
+                     "add    %[w], %[w], %[wv], lsl #1\n\t"
+                     "strb   %[c2], [%[w]]\n\t"
+                     "strb   %[c3], [%[w], %[wv]]\n\t"
+                     "add    %[w], %[w], %[wv], lsl #1\n\t"
+                     "str    %[w], [%[wh], #24]\n\t"
+                     "ldr    lr, [%[wh], #32]\n\t"
+                     "subs   lr, lr, #1\n\t"
+                     "str    lr, [%[wh], #32]\n\t"
+                     "bne    1b\n\t"
+                     "add    sp, sp, #4\n\t"
+                     : [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),
+                       [w] "=&r"(w), [x] "+r"(x), [wv] "+r"(wv), [wh] "=&r"(wh)
+                     :
+                     : "cc", "memory", "r0", "r1", "r2", "r3", "lr");
+    return x;
+}
+#elif DNN_S8_DSP
+/* the same with ACLE intrinsics (clang, -O0, DNN_S8_NO_ASM) */
+static DNN_ALWAYS_INLINE const int16_t *dot4(const int8_t *w, const int16_t *x, int32_t ng,
+                                             int32_t *acc0, int32_t *acc1, int32_t *acc2,
+                                             int32_t *acc3)
+{
+    int32_t c0 = *acc0, c1 = *acc1, c2 = *acc2, c3 = *acc3;
+    for (; ng > 0; ng--, w += 4, x += 16) {
+        const uint32_t wv = s8_ld32(w), we = s8_sxtb16(wv), wo = s8_sxtb16_ror8(wv);
+        c0 = s8_smlad(s8_ld32(x + 2), wo, s8_smlad(s8_ld32(x), we, c0));
+        c1 = s8_smlad(s8_ld32(x + 6), wo, s8_smlad(s8_ld32(x + 4), we, c1));
+        c2 = s8_smlad(s8_ld32(x + 10), wo, s8_smlad(s8_ld32(x + 8), we, c2));
+        c3 = s8_smlad(s8_ld32(x + 14), wo, s8_smlad(s8_ld32(x + 12), we, c3));
+    }
+    *acc0 = c0, *acc1 = c1, *acc2 = c2, *acc3 = c3;
+    return x;
+}
+#else
+static DNN_ALWAYS_INLINE const int16_t *dot4(const int8_t *w, const int16_t *x, int32_t ng,
+                                             int32_t *acc0, int32_t *acc1, int32_t *acc2,
+                                             int32_t *acc3)
+{
+    uint32_t c0 = (uint32_t)*acc0, c1 = (uint32_t)*acc1, c2 = (uint32_t)*acc2,
+             c3 = (uint32_t)*acc3;
+    for (; ng > 0; ng--, w += 4, x += 16) {
+        const int32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+        c0 += (uint32_t)(x[0] * w0 + x[1] * w2 + x[2] * w1 + x[3] * w3);
+        c1 += (uint32_t)(x[4] * w0 + x[5] * w2 + x[6] * w1 + x[7] * w3);
+        c2 += (uint32_t)(x[8] * w0 + x[9] * w2 + x[10] * w1 + x[11] * w3);
+        c3 += (uint32_t)(x[12] * w0 + x[13] * w2 + x[14] * w1 + x[15] * w3);
+    }
+    *acc0 = (int32_t)c0, *acc1 = (int32_t)c1, *acc2 = (int32_t)c2, *acc3 = (int32_t)c3;
+    return x;
+}
+#endif
+
+/* acc += sum_k w[k] * value k of the first pixel of a sub-block (a lone last pixel):
+ * per group 1 weight load, 2 SXTB16, 2 input loads, 2 SMLAD. */
+static DNN_ALWAYS_INLINE int32_t dot1(const int8_t *w, const int16_t *x, int32_t ng, int32_t acc)
+{
+#if DNN_S8_DSP
+    for (; ng > 0; ng--, w += 4, x += 16) {
+        const uint32_t wv = s8_ld32(w);
+        acc = s8_smlad(s8_ld32(x), s8_sxtb16(wv), acc);
+        acc = s8_smlad(s8_ld32(x + 2), s8_sxtb16_ror8(wv), acc);
+    }
+    return acc;
+#else
+    uint32_t c = (uint32_t)acc;
+    for (; ng > 0; ng--, w += 4, x += 16)
+        c += (uint32_t)(x[0] * w[0] + x[1] * w[2] + x[2] * w[1] + x[3] * w[3]);
+    return (int32_t)c;
+#endif
+}
+
+/* Output channels [m0, m1) for the npx pixels of an im2col block; y points at the
+ * block's first pixel, channel 0 (pixels M bytes apart). Kept out of line so the
+ * register allocator only juggles this loop around the 13-register micro-kernel. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void gen_channels(const int8_t *w, int32_t Kp, const int16_t *buf, int32_t npx,
+                         const dnn_s8_chan *chan, int32_t m0, int32_t m1, int8_t *y, int32_t M,
+                         int32_t lo, int32_t hi)
+{
+    const int32_t ng = Kp >> 2, nfull = npx >> 2, rem = npx & 3;
+    const int full = s8_full_range(lo, hi);
+    int32_t m, s;
+    for (m = m0; m < m1; m++) {
+        const dnn_s8_chan *c = &chan[m];
+        const int8_t *wm = w + (size_t)m * (size_t)Kp;
+        const int16_t *x = buf;
+        int8_t *ym = y + m;
+        if (full && c->shift <= -2) { /* fast path: SMMLA, ASR, SSAT, STRB per output */
+#if DNN_S8_ASM
+            if (nfull) {
+                s8_chloop L;
+                L.bias = c->bias, L.w = wm, L.ng = ng, L.mult = c->mult, L.rnd = c->rnd;
+                L.rs = -1 - c->shift, L.y = ym, L.M = M, L.nsub = nfull;
+                x = chan_loop(&L, x);
+                ym = L.y;
+            }
+#else
+            const int32_t b = c->bias, mult = c->mult, rnd = c->rnd, rs = -1 - c->shift;
+            for (s = 0; s < nfull; s++, ym += 4 * (size_t)M) {
+                int32_t a0 = b, a1 = b, a2 = b, a3 = b;
+                x = dot4(wm, x, ng, &a0, &a1, &a2, &a3);
+                ym[0] = (int8_t)s8_sat8(s8_smmla(a0, mult, rnd) >> rs);
+                ym[M] = (int8_t)s8_sat8(s8_smmla(a1, mult, rnd) >> rs);
+                ym[2 * M] = (int8_t)s8_sat8(s8_smmla(a2, mult, rnd) >> rs);
+                ym[3 * M] = (int8_t)s8_sat8(s8_smmla(a3, mult, rnd) >> rs);
+            }
+#endif
+        } else {
+            const s8_rq q = s8_rq_chan(c);
+            for (s = 0; s < nfull; s++, ym += 4 * (size_t)M) {
+                int32_t a0 = c->bias, a1 = a0, a2 = a0, a3 = a0;
+                x = dot4(wm, x, ng, &a0, &a1, &a2, &a3);
+                ym[0] = s8_out(s8_rq_apply(&q, a0), full, lo, hi);
+                ym[M] = s8_out(s8_rq_apply(&q, a1), full, lo, hi);
+                ym[2 * M] = s8_out(s8_rq_apply(&q, a2), full, lo, hi);
+                ym[3 * M] = s8_out(s8_rq_apply(&q, a3), full, lo, hi);
+            }
+        }
+        if (rem == 1) { /* a lone last pixel */
+            const s8_rq q = s8_rq_chan(c);
+            ym[0] = s8_out(s8_rq_apply(&q, dot1(wm, x, ng, c->bias)), full, lo, hi);
+        } else if (rem) { /* last sub-block: 2-3 valid pixels (the others are zero slots) */
+            const s8_rq q = s8_rq_chan(c);
+            int32_t acc[4];
+            acc[0] = acc[1] = acc[2] = acc[3] = c->bias;
+            dot4(wm, x, ng, &acc[0], &acc[1], &acc[2], &acc[3]);
+            for (s = 0; s < rem; s++)
+                ym[(size_t)s * (size_t)M] = s8_out(s8_rq_apply(&q, acc[s]), full, lo, hi);
+        }
+    }
+}
+
+/* ---- the general convolution ---- */
+
+void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *packed_w,
+                 const dnn_s8_chan *chan, int8_t *y, void *scratch)
+{
+    const int32_t C = p->c, M = p->m, G = p->group, Cg = C / G, Mg = M / G;
+    const int32_t K = Cg * p->kh * p->kw, Kp = gen_kp(p);
+    const int32_t P = p->oh * p->ow, B = gen_block(p, Kp);
+    const int pointwise = p->kh == 1 && p->kw == 1 && G == 1 && p->pad_t == 0 &&
+                          p->pad_l == 0 && p->pad_b == 0 && p->pad_r == 0;
+    int16_t *buf = (int16_t *)scratch;
+    int8_t *stage = (int8_t *)(buf + (size_t)B * (size_t)Kp);
+    int32_t n, p0, g, i;
+
+    if (dnn_s8_conv_is_depthwise(p)) {
+        dnn_s8_dw_conv(p, x, packed_w, chan, y, scratch);
+        return;
+    }
+    /* interior output pixels: oh in [oh0, oh1), ow in [ow0, ow1) (fast im2col) */
+    const int fast_rows = G == 1 && p->dil_w == 1;
+    const int32_t oh0 = (p->pad_t + p->stride_h - 1) / p->stride_h;
+    const int32_t ow0 = (p->pad_l + p->stride_w - 1) / p->stride_w;
+    const int32_t eh = p->h + p->pad_t - (p->kh - 1) * p->dil_h, ew = p->w + p->pad_l - (p->kw - 1);
+    const int32_t oh1 = eh <= 0 ? 0 : (eh - 1) / p->stride_h + 1;
+    const int32_t ow1 = ew <= 0 ? 0 : (ew - 1) / p->stride_w + 1;
+    const size_t rs = (size_t)p->dil_h * (size_t)p->w * (size_t)C, row = (size_t)p->kw * (size_t)C;
+    const size_t img = (size_t)p->h * (size_t)p->w * (size_t)C;
+
+    for (n = 0; n < p->n; n++) {
+        const int8_t *xn = x + (size_t)n * img;
+        int8_t *yn = y + (size_t)n * (size_t)P * (size_t)M;
+        for (p0 = 0; p0 < P; p0 += B) {
+            const int32_t npx = P - p0 < B ? P - p0 : B, nslot = (npx + 3) & ~3;
+            for (g = 0; g < G; g++) {
+                int32_t oh = p0 / p->ow, ow = p0 % p->ow;
+                /* im2col of the block's pixels; unused slots of the last sub-block are
+                 * zeroed (their outputs are computed and dropped) */
+                for (i = 0; i < nslot; i++) {
+                    int16_t *px = buf + (size_t)(i >> 2) * (size_t)Kp * 4 + (size_t)(i & 3) * 4;
+                    if (i >= npx)
+                        col_fill_words(px, Kp / 4, 0);
+                    else if (pointwise && (C & 3) == 0)
+                        col_words(px, xn + ((size_t)oh * p->stride_h * p->w + (size_t)ow * p->stride_w) * C, C / 4);
+                    else {
+                        const int8_t *src = xn + ((size_t)(oh * p->stride_h - p->pad_t) * p->w +
+                                                  (size_t)(ow * p->stride_w - p->pad_l)) * C;
+                        if (fast_rows && oh >= oh0 && oh < oh1 && ow >= ow0 && ow < ow1 &&
+                            ((row & 3) == 0 || src + (size_t)(p->kh - 1) * rs + row + 3 <= xn + img))
+                            im2col_interior(src, p->kh, rs, (int32_t)row, px, K, Kp, stage);
+                        else
+                            im2col_pixel(p, xn, g, oh, ow, px, K, Kp, stage);
+                    }
+                    if (++ow == p->ow) {
+                        ow = 0;
+                        oh++;
+                    }
+                }
+                gen_channels(packed_w, Kp, buf, npx, chan, g * Mg, (g + 1) * Mg,
+                             yn + (size_t)p0 * (size_t)M, M, p->act_min, p->act_max);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/*
+ * dnn_s8_quant.c - requantization helper and the int8 <-> int8 / float conversion
+ * kernels (semantics: dnn_s8.h).
+ */
+#include "dnn_s8_impl.h"
+
+int32_t dnn_s8_requant(int32_t acc, int32_t mult, int32_t shift)
+{
+    const s8_rq q = s8_rq_make(mult, shift, 0);
+    return s8_rq_apply(&q, acc);
+}
+
+void dnn_s8_requantize(const dnn_s8_requantize_params *p, const int8_t *x, int8_t *y)
+{
+    const s8_rq q = s8_rq_make(p->mult, p->shift, p->output_zp);
+    const int32_t zp = p->input_zp, lo = p->act_min, hi = p->act_max, full = s8_full_range(lo, hi);
+    int32_t i;
+    for (i = 0; i < p->n; i++)
+        y[i] = s8_out(s8_rq_apply(&q, x[i] - zp), full, lo, hi);
+}
+
+void dnn_s8_quantize_f32(const dnn_s8_quant_params *p, const float *x, int8_t *y)
+{
+    /* Adding and subtracting 1.5 * 2^23 rounds |v| < 2^22 to the nearest integer, ties to
+     * even, in the default rounding mode (IEEE single precision, FLT_EVAL_METHOD 0; do
+     * not build this file with -ffast-math). v is clamped first, NaN maps to 0. */
+    const float magic = 12582912.0f, scale = p->scale;
+    const int32_t zp = p->zp;
+    int32_t i;
+    for (i = 0; i < p->n; i++) {
+        float v = x[i] / scale;
+        int32_t q;
+        if (!(v >= -1024.0f))
+            v = v != v ? 0.0f : -1024.0f;
+        else if (v > 1024.0f)
+            v = 1024.0f;
+        v = (v + magic) - magic;
+        q = (int32_t)v + zp;
+        y[i] = (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
+    }
+}
+
+void dnn_s8_dequantize_f32(const dnn_s8_quant_params *p, const int8_t *x, float *y)
+{
+    const float scale = p->scale;
+    const int32_t zp = p->zp;
+    int32_t i;
+    for (i = 0; i < p->n; i++)
+        y[i] = (float)(x[i] - zp) * scale;
+}
