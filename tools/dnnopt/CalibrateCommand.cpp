@@ -40,12 +40,17 @@ using namespace dnnopt::hw;
 namespace {
 cl::SubCommand calibrateCmd("calibrate",
                             "Fit the Cortex-M latency model to measured per-layer profiles");
-cl::list<std::string> pairs(cl::Positional, cl::desc("<model.onnx>=<profile.txt> ..."), cl::OneOrMore,
+cl::list<std::string> pairs(cl::Positional, cl::desc("<model.onnx>=<profile.txt> ..."), cl::ZeroOrMore,
                             cl::sub(calibrateCmd));
 cl::opt<std::string> targetName("target", cl::desc("Built-in target whose model is checked (default stm32l4)"),
                                 cl::value_desc("name"), cl::init("stm32l4"), cl::sub(calibrateCmd));
 cl::opt<std::string> precisionOpt("precision", cl::desc("Precision the profiled code ran at (default a32w32)"),
                                   cl::value_desc("aXwY"), cl::init("a32w32"), cl::sub(calibrateCmd));
+cl::opt<std::string> samplesPath(
+    "samples",
+    cl::desc("Also read layers measured outside a model (e.g. a kernel benchmark): one per line, "
+             "`kind macs outputs count [name]`, kind = conv | depthwise | linear; '#' starts a comment"),
+    cl::value_desc("file"), cl::sub(calibrateCmd));
 cl::opt<bool> perLayer("per-layer", cl::desc("Also print every layer: measured, model, fitted"),
                        cl::sub(calibrateCmd));
 
@@ -59,6 +64,48 @@ const char *kindName(LayerKind k) {
   static const char *names[] = {"conv", "depthwise", "conv_transpose", "linear", "pool",
                                 "elementwise", "nonlinear", "reduce", "copy", "view"};
   return names[unsigned(k)];
+}
+
+LayerKind kindFromName(llvm::StringRef s, bool &ok) {
+  ok = true;
+  if (s == "conv") return LayerKind::Conv;
+  if (s == "depthwise") return LayerKind::DepthwiseConv;
+  if (s == "linear") return LayerKind::Linear;
+  ok = false;
+  return LayerKind::View;
+}
+
+/// Samples of `--samples`, with the current model's prediction for `row`.
+bool readSamples(const std::string &path, const CortexMRow &row, std::vector<Sample> &out) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf) {
+    llvm::errs() << "dnnopt calibrate: cannot read " << path << ": " << buf.getError().message() << "\n";
+    return false;
+  }
+  llvm::SmallVector<llvm::StringRef> lines, f;
+  (*buf)->getBuffer().split(lines, '\n');
+  for (auto [i, raw] : llvm::enumerate(lines)) {
+    llvm::StringRef line = raw.split('#').first.trim();
+    if (line.empty()) continue;
+    f.clear();
+    line.split(f, ' ', -1, false);
+    bool ok = f.size() >= 4;
+    Sample s{"samples", f.size() > 4 ? f[4].str() : "line " + std::to_string(i + 1), LayerKind::View, 0, 0, 0, 0, 0};
+    if (ok) s.kind = kindFromName(f[0], ok);
+    ok = ok && !f[1].getAsDouble(s.macs) && !f[2].getAsDouble(s.outputs) && !f[3].getAsDouble(s.measured) &&
+         s.measured > 0;
+    if (!ok) {
+      llvm::errs() << "dnnopt calibrate: " << path << ":" << i + 1
+                   << ": expected `conv|depthwise|linear MACS OUTPUTS COUNT [NAME]`, got: " << raw << "\n";
+      return false;
+    }
+    const LinearCycles &c = s.kind == LayerKind::DepthwiseConv ? row.depthwise
+                            : s.kind == LayerKind::Linear      ? row.linear
+                                                               : row.conv;
+    s.predicted = c.perMac * s.macs + c.perOutput * s.outputs + c.perCall;
+    out.push_back(s);
+  }
+  return true;
 }
 
 /// node -> summed count, from a profile log (other lines ignored).
@@ -92,13 +139,22 @@ bool readProfile(const std::string &path, std::map<std::string, double> &counts)
 
 void printFit(LayerKind kind, const std::vector<Sample> &samples) {
   bool weighted = hasWeights(kind);
+  // When every sample has (nearly) the same MACs per output, e.g. 3x3 depthwise layers,
+  // the two columns are collinear: fit the MAC term alone.
+  double lo = INFINITY, hi = 0;
+  for (const Sample &s : samples)
+    if (s.outputs > 0) {
+      lo = std::min(lo, s.macs / s.outputs);
+      hi = std::max(hi, s.macs / s.outputs);
+    }
+  bool useOutputs = weighted && hi > 1.01 * lo;
   std::vector<CycleSample> points;
   double worstBefore = 0, ssRes = 0, ssTot = 0, mean = 0;
   for (const Sample &s : samples) mean += s.measured / samples.size();
   for (const Sample &s : samples) {
     CycleSample p;
     p.macs = weighted ? s.macs : s.work;
-    p.outputs = weighted ? s.outputs : 0;
+    p.outputs = useOutputs ? s.outputs : 0;
     p.cycles = s.measured;
     p.weight = 1.0 / std::max(1.0, s.measured * s.measured);
     points.push_back(p);
@@ -144,6 +200,21 @@ int dnnopt::driver::runCalibrate() {
   }
   TargetModel target = buildTargetModel(targetAttr);
   std::map<LayerKind, std::vector<Sample>> byKind;
+  if (pairs.empty() && samplesPath.empty()) {
+    llvm::errs() << "dnnopt calibrate: nothing to fit: give MODEL.onnx=PROFILE.txt pairs and/or --samples FILE\n";
+    return 1;
+  }
+  if (!samplesPath.empty()) {
+    const CortexMRow *row = target.units.empty() ? nullptr : findCortexMRow(target.units[0].model, *precision, false);
+    if (!row) {
+      llvm::errs() << "dnnopt calibrate: target " << target.name << " has no Cortex-M row for "
+                   << precision->str() << "\n";
+      return 1;
+    }
+    std::vector<Sample> extra;
+    if (!readSamples(samplesPath, *row, extra)) return 1;
+    for (Sample &s : extra) byKind[s.kind].push_back(s);
+  }
   for (const std::string &pair : pairs) {
     auto [modelPath, profilePath] = llvm::StringRef(pair).split('=');
     if (profilePath.empty()) {
