@@ -44,13 +44,23 @@ bool solve(const std::vector<CycleSample> &s, std::array<bool, 3> use, std::arra
 
 std::optional<CycleFit> dnnopt::hw::fitLinearCycles(const std::vector<CycleSample> &samples) {
   if (samples.empty()) return std::nullopt;
-  std::array<double, 3> x{};
-  const std::array<std::array<bool, 3>, 4> attempts = {
-      {{true, true, true}, {true, false, true}, {true, false, false}, {false, false, true}}};
-  bool solved = false;
-  for (const auto &use : attempts)
-    if ((solved = solve(samples, use, x))) break;
-  if (!solved) return std::nullopt;
+  // Column subsets, richest first. A cost cannot be negative: the first subset whose
+  // solution has no negative coefficient wins; if none has, the first solvable one.
+  std::array<double, 3> x{}, first{};
+  const std::array<std::array<bool, 3>, 5> attempts = {{{true, true, true},
+                                                        {true, true, false},
+                                                        {true, false, true},
+                                                        {true, false, false},
+                                                        {false, false, true}}};
+  bool solved = false, anySolved = false;
+  for (const auto &use : attempts) {
+    if (!solve(samples, use, x)) continue;
+    if (!anySolved) first = x;
+    anySolved = true;
+    if ((solved = x[0] >= 0 && x[1] >= 0 && x[2] >= 0)) break;
+  }
+  if (!anySolved) return std::nullopt;
+  if (!solved) x = first;
   CycleFit fit;
   fit.coefficients = {x[0], x[1], x[2]};
   double mean = 0;

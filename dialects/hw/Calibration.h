@@ -34,7 +34,9 @@ struct CycleFit {
 
 /// Least squares of cycles = perMac MACs + perOutput outputs + perCall. When the
 /// columns are collinear (e.g. every sample has the same MACs per output) the
-/// redundant coefficients are left at 0. Nullopt when there are no samples.
+/// redundant coefficients are left at 0; a fit with a negative coefficient gives way
+/// to the best fit over fewer columns that has none (a cost is never negative).
+/// Nullopt when there are no samples.
 std::optional<CycleFit> fitLinearCycles(const std::vector<CycleSample> &samples);
 
 } // namespace dnnopt::hw
