@@ -16,6 +16,7 @@ std::optional<mlir::LogicalResult> evalElementwise(mlir::Operation *op, Operands
 std::optional<mlir::LogicalResult> evalPoolReduce(mlir::Operation *op, Operands in, Results &out, std::string &err);
 std::optional<mlir::LogicalResult> evalLayout(mlir::Operation *op, Operands in, Results &out, std::string &err);
 std::optional<mlir::LogicalResult> evalQuant(mlir::Operation *op, Operands in, Results &out, std::string &err);
+std::optional<mlir::LogicalResult> evalInt(mlir::Operation *op, Operands in, Results &out, std::string &err);
 
 /// A tensor of the op result's type (shape, element type), zero-filled.
 Tensor resultLike(mlir::Value result);

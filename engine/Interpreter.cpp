@@ -41,7 +41,7 @@ Window makeWindow(const std::vector<int64_t> &inShape, const std::vector<int64_t
 
 LogicalResult evaluateOp(Operation *op, ArrayRef<const Tensor *> operands,
                          std::vector<Tensor> &results, std::string &error) {
-  for (auto *family : {evalLinear, evalElementwise, evalPoolReduce, evalLayout, evalQuant})
+  for (auto *family : {evalLinear, evalElementwise, evalPoolReduce, evalLayout, evalQuant, evalInt})
     if (auto r = family(op, operands, results, error)) return *r;
   error = "the reference engine cannot evaluate " + op->getName().getStringRef().str();
   return failure();

@@ -94,6 +94,40 @@ def DnnCanonicalizeShapes : Pass<"dnn-canonicalize-shapes"> {
   }];
 }
 
+def DnnLowerQuant : Pass<"dnn-lower-quant"> {
+  let summary = "Turn quantized ONNX (QDQ and QLinear forms) into integer dnn ops";
+  let description = [{
+    1. qlinear_conv / qlinear_matmul become dequantize_linear -> conv / matmul ->
+       quantize_linear (an int32 bias is dequantized at x_scale * w_scale).
+    2. uint8 tensors become int8: a uint8 quantize_linear quantizes to int8 with
+       zero point - 128; a dequantize_linear of a uint8 constant reads the constant
+       minus 128, of another uint8 value a `dnn.requantize` (scale 1) first; a
+       uint8 value the graph still needs (an output) is made by `dnn.requantize`.
+    3. In program order, a float op whose activation inputs are
+       dequantize_linear of per-tensor int8 tensors and whose only use is a
+       per-tensor int8 quantize_linear becomes its integer op:
+       conv (1-D, 2-D; weights dequantized from constants per tensor or per output
+       channel, symmetric after subtracting their zero point) -> dnn.qconv;
+       gemm (no trans_a, alpha = beta = 1) / matmul with 2-D operands and constant
+       weights -> dnn.qfully_connected; add (equal shapes or a scalar) ->
+       dnn.qadd; relu / clip -> dnn.requantize with the clamp; max_pool,
+       avg_pool, global_avg_pool -> dnn.qmax_pool / dnn.qavg_pool /
+       dnn.qglobal_avg_pool (+ dnn.requantize when the scales differ); reshape ->
+       integer reshape; quantize_linear(dequantize_linear(x)) -> x or
+       dnn.requantize. Biases become int32 at input_scale * weight_scale[m] (a
+       float or differently scaled bias is rounded to it); a fused clamp becomes
+       [act_min, act_max] (exact: quantization is monotonic). Spatial integer ops
+       are channels-last: a transpose goes before and after each.
+    4. Transposes sink below qadd / requantize and cancel in pairs; a requantize
+       that only clamps folds into the integer op producing its input.
+    5. dequantize_linear of a constant left over (the weights of an op kept in
+       float) is folded into a float constant.
+    A QDQ-wrapped op that cannot become integer stays float (dequantize -> op ->
+    quantize) with a warning at the op saying why.
+  }];
+  let dependentDialects = ["::dnnopt::dnn::DnnDialect"];
+}
+
 def DnnoptAnnotateCost : Pass<"dnnopt-annotate-cost", "::mlir::ModuleOp"> {
   let summary = "Write the target cost model's per-layer figures on the IR";
   let description = [{

@@ -316,6 +316,11 @@ typedef struct dnn_s8_quant_params {
 } dnn_s8_quant_params;
 
 void dnn_s8_quantize_f32(const dnn_s8_quant_params *p, const float *x, int8_t *y);
+
+/* uint8 <-> int8 with the same real values: y = x ^ 0x80 (x - 128 read as int8, or
+ * the reverse), zero point moved by 128 (ONNX uint8 tensors at the graph's edges).
+ * y may be x. */
+void dnn_s8_flip_sign(int32_t n, const void *x, void *y);
 void dnn_s8_dequantize_f32(const dnn_s8_quant_params *p, const int8_t *x, float *y);
 
 #ifdef __cplusplus

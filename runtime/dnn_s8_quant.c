@@ -48,3 +48,12 @@ void dnn_s8_dequantize_f32(const dnn_s8_quant_params *p, const int8_t *x, float 
     for (i = 0; i < p->n; i++)
         y[i] = (float)(x[i] - zp) * scale;
 }
+
+void dnn_s8_flip_sign(int32_t n, const void *x, void *y)
+{
+    const uint8_t *s = (const uint8_t *)x;
+    uint8_t *d = (uint8_t *)y;
+    int32_t i;
+    for (i = 0; i < n; i++)
+        d[i] = (uint8_t)(s[i] ^ 0x80u);
+}

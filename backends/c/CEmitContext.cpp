@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 using namespace mlir;
 
@@ -137,6 +138,34 @@ std::string CEmitContext::intArray(const std::string &hint, const std::string &c
   weights << "\n};\n\n";
   weightBytes += (int64_t)(data.size() * bytes);
   return n;
+}
+
+std::string CEmitContext::wordArray(const std::string &hint, const void *data, size_t bytes) {
+  std::string n = name + "_" + freshName(hint);
+  size_t words = std::max<size_t>((bytes + 3) / 4, 1);
+  std::vector<uint8_t> b(words * 4, 0);
+  if (bytes) std::memcpy(b.data(), data, bytes);
+  weightDecls << "extern const int32_t " << n << "[" << words << "];\n";
+  weights << "const int32_t " << n << "[" << words << "] = {";
+  for (size_t i = 0; i < words; ++i) {
+    uint32_t u = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+                 (uint32_t)b[4 * i + 3] << 24;
+    int32_t v;
+    std::memcpy(&v, &u, 4);
+    weights << (i % 8 ? " " : "\n  ");
+    if (v == INT32_MIN) weights << "INT32_MIN";
+    else weights << v;
+    weights << ",";
+  }
+  weights << "\n};\n\n";
+  weightBytes += (int64_t)(words * 4);
+  return n;
+}
+
+std::string CEmitContext::scratch(Operation *op) {
+  auto it = plan.scratchOffset.find(op);
+  if (it == plan.scratchOffset.end()) return "NULL";
+  return "((void *)(" + name + "_arena.bytes + " + std::to_string(it->second) + "))";
 }
 
 std::string CEmitContext::table(const std::string &type, const std::string &init, int64_t bytes) {

@@ -35,6 +35,12 @@ public:
   std::string floatArray(const std::string &hint, const std::vector<float> &data);
   std::string intArray(const std::string &hint, const std::string &cType,
                        const std::vector<int64_t> &data);
+  /// Emits raw bytes (packed int8 weights, per-channel tables) as a 4-byte
+  /// aligned `const int32_t` array of little-endian words (the int8 kernels load
+  /// them with LDRD); returns its name, to be cast by the caller.
+  std::string wordArray(const std::string &hint, const void *data, size_t bytes);
+  /// `(void *)` expression of the arena scratch buffer planned for `op`, or "NULL".
+  std::string scratch(mlir::Operation *op);
   /// Emits `static const TYPE pN = { INIT };` in NAME.c; returns "&pN".
   std::string params(const std::string &type, const std::string &init);
   /// Emits `static const TYPE nN[] = { INIT };` in NAME.c (tables); returns "nN".

@@ -12,8 +12,10 @@
 #include "backends/c/OpEmitters.h"
 #include "backends/c/RuntimeFiles.h"
 #include "dialects/dnn/DnnOps.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
@@ -169,9 +171,24 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
     }
     return WalkResult::advance();
   });
-  if (shapes.wasInterrupted() || failed(cemit::legalizeForC(func))) return failure();
+  if (shapes.wasInterrupted()) return failure();
+  // Quantized models: QDQ / QLinear ops become the integer ops of the int8 kernels.
+  bool quantized = false;
+  func.walk([&](Operation *op) {
+    quantized |= isa<dnn::QuantizeLinearOp, dnn::DequantizeLinearOp, dnn::QLinearConvOp,
+                     dnn::QLinearMatMulOp>(op);
+  });
+  if (quantized) {
+    PassManager pm(module.getContext());
+    pm.addPass(createDnnLowerQuant());
+    pm.addPass(createDnnCanonicalizeShapes());
+    if (failed(pm.run(module))) return failure();
+  }
+  if (failed(cemit::legalizeForC(func))) return failure();
 
-  FailureOr<StoragePlan> plan = planStorage(func);
+  StoragePlanOptions planOptions;
+  planOptions.scratchBytes = cemit::quantScratchBytes;
+  FailureOr<StoragePlan> plan = planStorage(func, planOptions);
   if (failed(plan)) return func.emitError("C backend: storage planning failed");
   CEmitContext ctx(options.name, *plan);
   for (Operation *op : plan->schedule) {
@@ -181,7 +198,7 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
     ctx.stmt("DNN_OP_BEGIN(" + std::to_string(ctx.kernelCalls) + ");");
     bool handled = false;
     for (auto emitter : {cemit::emitConvOp, cemit::emitLinearOp, cemit::emitElementwiseOp,
-                         cemit::emitPoolReduceOp, cemit::emitLayoutOp}) {
+                         cemit::emitPoolReduceOp, cemit::emitLayoutOp, cemit::emitQuantOp}) {
       if (failed(emitter(ctx, op, handled))) return failure();
       if (handled) break;
     }
@@ -241,8 +258,14 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
   result.files[n + "_weights.c"] = w.str();
   std::set<std::string> wanted = {"dnn_common.h", "dnn_profile.h"};
   for (const std::string &stem : ctx.runtimeStems) {
-    wanted.insert(stem + ".c");
     wanted.insert(stem + ".h");
+    if (stem == "dnn_s8") { // the int8 kernels: one header, one file per family
+      for (const char *f : {"dnn_s8_impl.h", "dnn_s8_conv.c", "dnn_s8_dwconv.c", "dnn_s8_eltwise.c",
+                            "dnn_s8_linear.c", "dnn_s8_pack.c", "dnn_s8_pool.c", "dnn_s8_quant.c"})
+        wanted.insert(f);
+      continue;
+    }
+    wanted.insert(stem + ".c");
   }
   for (const EmbeddedFile &f : runtimeFiles())
     if (wanted.count(f.path)) result.files[f.path] = f.contents;

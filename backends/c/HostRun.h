@@ -94,7 +94,8 @@ mlir::FailureOr<engine::Tensor> patternInput(const CTensorInfo &info, size_t ind
 /// How far `got` is from `want`. A float element passes when
 ///   |got - want| <= atol * scale + rtol * |want|,   scale = max_k |want_k|
 /// (so atol is relative to the output's largest magnitude), NaN matches only NaN and
-/// an infinity only itself; integer elements must be equal.
+/// an infinity only itself; integer elements may differ by at most `intSteps`
+/// (0: equal; 1 for quantized outputs, which may differ by one quantization step).
 struct OutputDiff {
   double maxAbs = 0; ///< max |got - want| over the elements where both are finite
   double maxRel = 0; ///< maxAbs / max(scale, FLT_MIN)
@@ -103,7 +104,8 @@ struct OutputDiff {
   bool pass = true;
   std::string problem; ///< when !pass: shape/dtype mismatch, or the worst element
 };
-OutputDiff compareOutput(const engine::Tensor &got, const engine::Tensor &want, double rtol, double atol);
+OutputDiff compareOutput(const engine::Tensor &got, const engine::Tensor &want, double rtol, double atol,
+                         int64_t intSteps = 0);
 
 } // namespace dnnopt
 

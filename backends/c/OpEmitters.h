@@ -22,6 +22,10 @@ mlir::LogicalResult emitLinearOp(CEmitContext &ctx, mlir::Operation *op, bool &h
 mlir::LogicalResult emitElementwiseOp(CEmitContext &ctx, mlir::Operation *op, bool &handled);
 mlir::LogicalResult emitPoolReduceOp(CEmitContext &ctx, mlir::Operation *op, bool &handled);
 mlir::LogicalResult emitLayoutOp(CEmitContext &ctx, mlir::Operation *op, bool &handled);
+/// Integer ops (DnnIntOps.td) and quantize / dequantize, on the int8 kernels.
+mlir::LogicalResult emitQuantOp(CEmitContext &ctx, mlir::Operation *op, bool &handled);
+/// Bytes of arena scratch the int8 kernel of `op` needs (0 for other ops).
+int64_t quantScratchBytes(mlir::Operation *op);
 
 /// Rewrites ops the kernels take only in a restricted form into forms they take
 /// (e.g. a Gemm with a transposed or non-constant left operand into

@@ -27,7 +27,7 @@ bool isViewOp(Operation *op) { return isa<ReshapeOp, IdentityOp, DropoutOp>(op);
 bool isElementwise(Operation *op) {
   return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, PReluOp, ReluOp, SigmoidOp, TanhOp,
              HardSwishOp, ExpOp, LogOp, SqrtOp, AbsOp, NegOp, ReciprocalOp, FloorOp, CeilOp, ErfOp,
-             LeakyReluOp, ClipOp, HardSigmoidOp, BatchNormOp>(op);
+             LeakyReluOp, ClipOp, HardSigmoidOp, BatchNormOp, QAddOp, RequantizeOp>(op);
 }
 
 /// Number of leading unit dimensions before `axis` is reached, i.e. whether a piece
@@ -211,6 +211,12 @@ struct Planner {
         plan.outputCopies.push_back({v, (int64_t)j});
       }
     }
+    // Scratch buffers: arena memory live during one step only.
+    llvm::DenseMap<Operation *, int64_t> scratchGroup;
+    if (opts.scratchBytes)
+      for (Operation *op : plan.schedule)
+        if (int64_t bytes = opts.scratchBytes(op); bytes > 0)
+          scratchGroup[op] = newGroup(TensorStorage::Arena, bytes, step[op]);
     // Place the arena groups.
     std::vector<PlannedBuffer> buffers;
     std::vector<int64_t> ids;
@@ -226,6 +232,7 @@ struct Planner {
     }
     MemoryPlan mp = planArena(buffers, opts.alignment);
     for (auto [k, id] : llvm::enumerate(ids)) groups[id].arenaOffset = buffers[k].offset;
+    for (auto [op, g] : scratchGroup) plan.scratchOffset[op] = groups[g].arenaOffset;
     plan.arenaSize = mp.arenaSize;
     plan.lowerBound = mp.lowerBound;
     for (auto &[v, loc] : where) {

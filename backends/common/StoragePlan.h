@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <functional>
 #include <vector>
 
 namespace dnnopt {
@@ -43,6 +44,9 @@ struct StoragePlan {
   /// Graph outputs that must be copied from their storage at the end:
   /// (value, output index).
   std::vector<std::pair<mlir::Value, int64_t>> outputCopies;
+  /// Arena offset of the scratch buffer of ops that need one (live only during
+  /// their own step).
+  llvm::DenseMap<mlir::Operation *, int64_t> scratchOffset;
   int64_t arenaSize = 0;
   int64_t lowerBound = 0; ///< liveness lower bound of the chosen order
   int64_t naiveArena = 0; ///< arena without any sharing, for reports
@@ -52,6 +56,8 @@ struct StoragePlanOptions {
   int64_t alignment = 8;
   bool allowInPlace = true;
   bool allowViews = true;
+  /// Bytes of temporary memory an op's kernel needs while it runs (0: none).
+  std::function<int64_t(mlir::Operation *)> scratchBytes;
 };
 
 /// Bytes of one element of `type` in generated C (bool is one byte).

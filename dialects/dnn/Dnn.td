@@ -4,5 +4,6 @@
 
 include "DnnDialect.td"
 include "DnnOps.td"
+include "DnnIntOps.td"
 
 #endif

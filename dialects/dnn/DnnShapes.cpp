@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/dnn/DnnOps.h"
+#include "dialects/dnn/DnnShapeUtils.h"
 
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
@@ -15,10 +16,9 @@
 using namespace mlir;
 using namespace dnnopt::dnn;
 
-namespace {
-using Loc = std::optional<Location>;
+using namespace dnnopt::dnn::detail;
 
-std::string shapeStr(ArrayRef<int64_t> s) {
+std::string dnnopt::dnn::detail::shapeStr(ArrayRef<int64_t> s) {
   std::string out = "[";
   for (size_t i = 0; i < s.size(); ++i) {
     if (i) out += ",";
@@ -28,7 +28,7 @@ std::string shapeStr(ArrayRef<int64_t> s) {
 }
 
 /// The ranked, static tensor type of `v`, or an error naming `what`.
-FailureOr<RankedTensorType> staticType(Loc loc, Value v, StringRef what) {
+FailureOr<RankedTensorType> dnnopt::dnn::detail::staticType(Loc loc, Value v, StringRef what) {
   auto t = v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
   if (!t)
     return emitOptionalError(loc, what, " must be a ranked tensor");
@@ -38,7 +38,7 @@ FailureOr<RankedTensorType> staticType(Loc loc, Value v, StringRef what) {
   return t;
 }
 
-LogicalResult checkSpatialAttrs(Loc loc, size_t spatial, ArrayRef<int64_t> strides,
+LogicalResult dnnopt::dnn::detail::checkSpatialAttrs(Loc loc, size_t spatial, ArrayRef<int64_t> strides,
                                 ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
   if (strides.size() != spatial)
     return emitOptionalError(loc, "expected ", spatial, " strides, got ", strides.size());
@@ -56,7 +56,7 @@ LogicalResult checkSpatialAttrs(Loc loc, size_t spatial, ArrayRef<int64_t> strid
 }
 
 /// Output shape N x M x spatial of a sliding window over `in` (N x C x spatial).
-FailureOr<SmallVector<int64_t>> windowShape(Loc loc, ArrayRef<int64_t> in, int64_t outChannels,
+FailureOr<SmallVector<int64_t>> dnnopt::dnn::detail::windowShape(Loc loc, ArrayRef<int64_t> in, int64_t outChannels,
                                             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                             ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
                                             bool ceilMode) {
@@ -74,7 +74,7 @@ FailureOr<SmallVector<int64_t>> windowShape(Loc loc, ArrayRef<int64_t> in, int64
   return out;
 }
 
-LogicalResult checkPerChannel(Loc loc, Value v, int64_t channels, StringRef what) {
+LogicalResult dnnopt::dnn::detail::checkPerChannel(Loc loc, Value v, int64_t channels, StringRef what) {
   auto t = staticType(loc, v, what);
   if (failed(t)) return failure();
   if (t->getRank() != 1 || t->getDimSize(0) != channels)
@@ -84,7 +84,7 @@ LogicalResult checkPerChannel(Loc loc, Value v, int64_t channels, StringRef what
 }
 
 /// Shared by conv and qlinear_conv.
-FailureOr<SmallVector<int64_t>> convShape(Loc loc, RankedTensorType x, RankedTensorType w,
+FailureOr<SmallVector<int64_t>> dnnopt::dnn::detail::convShape(Loc loc, RankedTensorType x, RankedTensorType w,
                                           Value bias, ArrayRef<int64_t> strides,
                                           ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
                                           int64_t group) {
@@ -109,6 +109,7 @@ FailureOr<SmallVector<int64_t>> convShape(Loc loc, RankedTensorType x, RankedTen
                      false);
 }
 
+namespace {
 /// Numpy matmul shape, shared by matmul and qlinear_matmul.
 FailureOr<SmallVector<int64_t>> matmulShape(Loc loc, ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   if (a.empty() || b.empty())

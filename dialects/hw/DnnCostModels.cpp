@@ -103,6 +103,36 @@ LayerGeometry qlinearConv(Operation *op) {
   auto c = cast<dnn::QLinearConvOp>(op);
   return convGeometry(c.getX(), c.getW(), c.getBias(), c.getOutput(), c.getGroup(), false);
 }
+/// Integer convolution: channels-last (N x spatial... x C).
+LayerGeometry qconv(Operation *op) {
+  auto c = cast<dnn::QConvOp>(op);
+  LayerGeometry g;
+  ArrayRef<int64_t> in = shapeOf(c.getInput()), w = shapeOf(c.getWeight()),
+                    out = shapeOf(c.getOutput());
+  g.batch = in[0];
+  g.cin = in.back();
+  g.cout = out.back();
+  g.groups = c.getGroup();
+  g.ix = in[in.size() - 2];
+  g.iy = product(in.drop_front(1).drop_back(2));
+  g.ox = out[out.size() - 2];
+  g.oy = product(out.drop_front(1).drop_back(2));
+  spatial(w, g.kx, g.ky);
+  g.bias = bool(c.getBias());
+  g.kind = g.groups > 1 && g.groups == g.cin && w[1] == 1 ? LayerKind::DepthwiseConv
+                                                           : LayerKind::Conv;
+  return g;
+}
+LayerGeometry qfullyConnected(Operation *op) {
+  auto f = cast<dnn::QFullyConnectedOp>(op);
+  LayerGeometry g;
+  g.kind = LayerKind::Linear;
+  g.batch = shapeOf(f.getInput())[0];
+  g.cin = shapeOf(f.getInput())[1];
+  g.cout = shapeOf(f.getWeight())[0];
+  g.bias = bool(f.getBias());
+  return g;
+}
 LayerGeometry convTranspose(Operation *op) {
   auto c = cast<dnn::ConvTransposeOp>(op);
   return convGeometry(c.getInput(), c.getWeight(), c.getBias(), c.getOutput(), c.getGroup(), true);
@@ -167,10 +197,14 @@ void dnnopt::hw::registerCostModelInterfaces(DialectRegistry &registry) {
     attach<qlinearMatmul, QLinearMatMulOp>(ctx);
     attach<pool<MaxPoolOp>, MaxPoolOp>(ctx);
     attach<pool<AvgPoolOp>, AvgPoolOp>(ctx);
-    attach<globalPool, GlobalAvgPoolOp, GlobalMaxPoolOp>(ctx);
+    attach<globalPool, GlobalAvgPoolOp, GlobalMaxPoolOp, QGlobalAvgPoolOp>(ctx);
+    attach<qconv, QConvOp>(ctx);
+    attach<qfullyConnected, QFullyConnectedOp>(ctx);
+    attach<pool<QMaxPoolOp>, QMaxPoolOp>(ctx);
+    attach<pool<QAvgPoolOp>, QAvgPoolOp>(ctx);
     attach<elementwise<LayerKind::Elementwise>, AddOp, SubOp, MulOp, MaxOp, MinOp, PReluOp, ReluOp,
            AbsOp, NegOp, FloorOp, CeilOp, LeakyReluOp, ClipOp, HardSigmoidOp, HardSwishOp,
-           BatchNormOp, CastOp, QuantizeLinearOp, DequantizeLinearOp>(ctx);
+           BatchNormOp, CastOp, QuantizeLinearOp, DequantizeLinearOp, QAddOp, RequantizeOp>(ctx);
     attach<elementwise<LayerKind::Nonlinear>, DivOp, PowOp, SigmoidOp, TanhOp, ExpOp, LogOp,
            SqrtOp, ReciprocalOp, ErfOp, SoftmaxOp, LogSoftmaxOp>(ctx);
     attach<elementwise<LayerKind::Reduce>, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceSumOp,

@@ -28,6 +28,9 @@
 #include "backends/c/HostRun.h"
 #include "engine/Interpreter.h"
 #include "engine/Npy.h"
+#include "dialects/dnn/DnnOps.h"
+
+#include "mlir/IR/Matchers.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringExtras.h"
@@ -36,6 +39,8 @@
 #include "llvm/Support/StringSaver.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+#include <map>
 #include <set>
 
 namespace cl = llvm::cl;
@@ -81,6 +86,13 @@ cl::opt<double> atolOpt("atol",
                      cl::desc("Absolute tolerance, in units of the output's largest magnitude (default "
                               "1e-5): an element passes if |c - ref| <= atol * max|ref| + rtol * |ref|"),
                      cl::init(1e-5), cl::sub(validateCmd));
+
+cl::opt<unsigned> stepsOpt(
+    "steps",
+    cl::desc("Tolerance of quantized outputs (int8 / uint8, or float from a per-tensor "
+             "DequantizeLinear), in quantization steps (default 1); their error is also "
+             "reported as a histogram of steps"),
+    cl::init(1), cl::sub(validateCmd));
 
 void progress(const std::string &what) { llvm::errs() << "dnnopt validate: " << what << "\n"; }
 
@@ -244,6 +256,21 @@ int dnnopt::driver::runValidate() {
     return 1;
   }
 
+  // Quantized outputs are compared in quantization steps.
+  std::vector<double> stepOf(result->outputs.size(), 0.0);
+  if (auto ret = cast<func::ReturnOp>(theFunction(*imported).getBody().front().getTerminator())) {
+    for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+      if (j >= stepOf.size()) break;
+      Type e = cast<RankedTensorType>(v.getType()).getElementType();
+      if (e.isInteger(8)) stepOf[j] = 1.0;
+      if (auto dq = v.getDefiningOp<dnn::DequantizeLinearOp>()) {
+        DenseElementsAttr s;
+        if (matchPattern(dq.getScale(), m_Constant(&s)) && s.getNumElements() == 1)
+          stepOf[j] = (*s.getValues<APFloat>().begin()).convertToDouble();
+      }
+    }
+  }
+
   // One row per output.
   llvm::raw_ostream &os = llvm::outs();
   os << model << ": C (host) vs " << (expectedPath.empty() ? std::string("reference engine") : expectedPath) << ", " << result->outputs.size() << " output"
@@ -263,11 +290,31 @@ int dnnopt::driver::runValidate() {
   for (size_t j = 0; j < result->outputs.size(); ++j) {
     const CTensorInfo &o = result->outputs[j];
     OutputDiff d = compareOutput((*c)[j], (*reference)[j], rtolOpt, atolOpt);
+    std::string quantLine;
+    if (stepOf[j] > 0) {
+      // |c - ref| in steps: a histogram, and the pass test against --steps.
+      std::map<int64_t, int64_t> hist;
+      int64_t worst = 0;
+      for (int64_t k = 0, n = (*reference)[j].numel(); k < n; ++k) {
+        int64_t st = (int64_t)std::llround(std::fabs((*c)[j].at(k) - (*reference)[j].at(k)) / stepOf[j]);
+        ++hist[st];
+        worst = std::max(worst, st);
+      }
+      d.pass = worst <= (int64_t)stepsOpt;
+      d.problem = "differs by " + std::to_string(worst) + " quantization steps (tolerance --steps " +
+                  std::to_string(stepsOpt) + ")";
+      std::string h;
+      for (auto [st, count] : hist) h += (h.empty() ? "" : ", ") + std::to_string(count) + " x " + std::to_string(st);
+      char step[32];
+      std::snprintf(step, sizeof step, "%.4g", stepOf[j]);
+      quantLine = "    quantized output (step " + std::string(step) + "); elements off by N steps: " + h + "\n";
+    }
     allPass &= d.pass;
     os << llvm::left_justify(o.name, nameWidth) << "  "
        << llvm::left_justify(engine::shapeString(o.shape), shapeWidth) << "  "
        << llvm::format("%11.3g  %11.3g  %9.3g", d.maxAbs, d.maxRel, d.scale) << "  "
        << (d.pass ? "PASS" : "FAIL") << "\n";
+    os << quantLine;
     if (!d.pass) os << "    " << d.problem << "\n";
     diffs.push_back(d);
   }

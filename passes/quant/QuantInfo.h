@@ -1,0 +1,70 @@
+//===- QuantInfo.h - reading quantization parameters off QDQ IR -*- C++ -*-===//
+//
+// Shared by the quantization passes: what a dequantize_linear / quantize_linear
+// says about its tensor (per-tensor activations, per-channel weights), and the
+// arithmetic that turns float clamps and scales into the integer attributes of
+// the dnn integer ops.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DNNOPT_PASSES_QUANT_QUANTINFO_H
+#define DNNOPT_PASSES_QUANT_QUANTINFO_H
+
+#include "dialects/dnn/DnnOps.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <optional>
+#include <string>
+
+namespace dnnopt::quant {
+
+/// A per-tensor int8 activation: the integer value and its real scale / zero point.
+struct Activation {
+  mlir::Value q;   ///< the int8 tensor
+  double scale = 1;
+  int64_t zp = 0;
+};
+
+/// Constant symmetric weights: int8 values (w - zero_point) with one scale per
+/// channel of `axis` (or one for the whole tensor).
+struct Weights {
+  std::vector<int64_t> shape;
+  std::vector<int8_t> values;
+  std::vector<double> scales;
+};
+
+/// Scalar value of a constant (first element), if `v` is a constant.
+std::optional<double> constantScalar(mlir::Value v);
+/// All elements of a constant as doubles.
+std::optional<std::vector<double>> constantValues(mlir::Value v);
+
+/// `v` = dequantize_linear(int8 tensor) with a constant per-tensor scale and zero
+/// point.
+std::optional<Activation> dequantizedActivation(mlir::Value v);
+/// The only use of `v` is a per-tensor int8 quantize_linear with constant
+/// parameters: that op (its result, scale and zero point).
+std::optional<Activation> quantizedOnlyUse(mlir::Value v, mlir::Operation **quantizeOp);
+/// `v` = dequantize_linear(constant int8/uint8 tensor) with constant scales along
+/// `axis` (or per tensor). Fails (with `why`) when w - zero_point leaves int8.
+std::optional<Weights> dequantizedWeights(mlir::Value v, int64_t axis, std::string &why);
+
+/// round_half_even(x / scale) + zp, saturated to int8.
+int64_t quantizeToI8(double x, double scale, int64_t zp);
+/// The integer [act_min, act_max] of a fused float clamp (clip_min / clip_max of
+/// `op`, absent = unbounded) on an output quantized with (scale, zp). Exact:
+/// quantization is monotonic, so Q(clamp(v, a, b)) = clamp(Q(v), Q(a), Q(b)).
+std::pair<int64_t, int64_t> activationRange(mlir::Operation *op, double scale, int64_t zp);
+
+/// dnn.constant of int8 / int32 values.
+mlir::Value createI8Constant(mlir::OpBuilder &b, mlir::Location loc,
+                             llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int8_t> values);
+mlir::Value createI32Constant(mlir::OpBuilder &b, mlir::Location loc,
+                              llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int32_t> values);
+
+/// Permutations between channels-first (N x C x spatial) and channels-last.
+llvm::SmallVector<int64_t> toChannelsLastPerm(int64_t rank);
+llvm::SmallVector<int64_t> toChannelsFirstPerm(int64_t rank);
+
+} // namespace dnnopt::quant
+
+#endif
