@@ -205,8 +205,10 @@ LogicalResult qavgPool(QAvgPoolOp o, Operands in, Results &out) {
     if (cnt == 0) return clampI(zp, lo, hi);
     for (int64_t e : v) s += e;
     s += zp * (cnt - valid);
-    int64_t q = (s >= 0 ? s + cnt / 2 : s - cnt / 2) / cnt; // half away from zero
-    return clampI(q, lo, hi);
+    // zp + (S - cnt * zp) / cnt rounded half to even (dequantize, average, quantize)
+    int64_t t = s - cnt * zp, d = t >= 0 ? t / cnt : -((-t + cnt - 1) / cnt), r2 = 2 * (t - d * cnt);
+    if (r2 > cnt || (r2 == cnt && (d % 2 != 0))) ++d;
+    return clampI(d + zp, lo, hi);
   });
   out.push_back(std::move(y));
   return success();

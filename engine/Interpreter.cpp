@@ -48,7 +48,7 @@ LogicalResult evaluateOp(Operation *op, ArrayRef<const Tensor *> operands,
 }
 
 FailureOr<std::vector<Tensor>> runFunction(func::FuncOp func, const std::vector<Tensor> &inputs,
-                                           std::string &error) {
+                                           std::string &error, ValueObserver observe) {
   if (func.getNumArguments() != inputs.size()) {
     error = "expected " + std::to_string(func.getNumArguments()) + " inputs, got " +
             std::to_string(inputs.size());
@@ -66,6 +66,7 @@ FailureOr<std::vector<Tensor>> runFunction(func::FuncOp func, const std::vector<
       return failure();
     }
     values[arg] = t;
+    if (observe) observe(arg, t);
   }
   // Drop a value once its last user ran, to keep memory flat on deep models.
   llvm::DenseMap<Value, unsigned> remainingUses;
@@ -96,7 +97,10 @@ FailureOr<std::vector<Tensor>> runFunction(func::FuncOp func, const std::vector<
       error = loc + ": " + error;
       return failure();
     }
-    for (auto [r, t] : llvm::zip(op.getResults(), results)) values[r] = std::move(t);
+    for (auto [r, t] : llvm::zip(op.getResults(), results)) {
+      if (observe) observe(r, t);
+      values[r] = std::move(t);
+    }
     for (Value v : op.getOperands())
       if (--remainingUses[v] == 0 && !isa<BlockArgument>(v)) values.erase(v);
   }

@@ -119,12 +119,48 @@ def DnnLowerQuant : Pass<"dnn-lower-quant"> {
        [act_min, act_max] (exact: quantization is monotonic). Spatial integer ops
        are channels-last: a transpose goes before and after each.
     4. Transposes sink below qadd / requantize and cancel in pairs; a requantize
-       that only clamps folds into the integer op producing its input.
+       folds into the integer op producing its input when nothing else reads it:
+       exactly when it only clamps (scale 1, same zero point), else by requantizing
+       once to the final scale (one rounding instead of two, so within one step of
+       the two-step result; the old clamp bounds are requantized and intersected).
     5. dequantize_linear of a constant left over (the weights of an op kept in
        float) is folded into a float constant.
     A QDQ-wrapped op that cannot become integer stays float (dequantize -> op ->
     quantize) with a warning at the op saying why.
   }];
+  let dependentDialects = ["::dnnopt::dnn::DnnDialect"];
+}
+
+def DnnQuantizePtq : Pass<"dnn-quantize-ptq", "::mlir::ModuleOp"> {
+  let summary = "Post-training int8 quantization from calibration data (to the QDQ form)";
+  let description = [{
+    Runs the reference engine on the calibration inputs (`calibration`, a .npz
+    whose array named like each model input, or `x` for a one-input model, holds
+    N samples: shape [N, ...] where the input is [1, ...]) and records the range
+    of every float activation: min / max, or the central `percentile` % of a
+    seeded uniform sample of its values. Then, in the form PyTorch / ONNX Runtime
+    quantizers export:
+      - conv weights, gemm B and 2-D matmul B become per-output-channel symmetric
+        int8 (scale max|w| / 127, values in [-127, 127]) behind a
+        dequantize_linear; conv / gemm biases become int32 at input_scale *
+        weight_scale[m] behind a dequantize_linear;
+      - every float activation (graph inputs and op results) gets a per-tensor
+        asymmetric int8 quantize_linear -> dequantize_linear, scale
+        (hi - lo) / 255 over [lo, hi] widened to hold 0, zero point
+        round(-128 - lo / scale); pools, reshape and transpose keep their input's
+        parameters (no requantization).
+    Fused clamps (relu) are part of their op, so a relu's output range starts at
+    0 and costs no extra precision. A model that is already quantized, missing or
+    misshaped calibration data are errors naming the array and both shapes.
+  }];
+  let options = [
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           "Calibration inputs (.npz)">,
+    Option<"percentile", "percentile", "double", /*default=*/"100.0",
+           "Central percentage of each activation's values its range keeps (100: min/max)">,
+    Option<"maxSamples", "max-samples", "unsigned", /*default=*/"0",
+           "Use at most this many calibration samples (0: all)">,
+  ];
   let dependentDialects = ["::dnnopt::dnn::DnnDialect"];
 }
 

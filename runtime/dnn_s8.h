@@ -252,12 +252,13 @@ void dnn_s8_add(const dnn_s8_add_params *p, const int8_t *a, const int8_t *b, in
  * Pooling, NHWC
  * ------------------------------------------------------------------------------------
  * Windows as in dnn_pool.h (ceil mode through OH/OW; positions outside the input are
- * ignored). Input and output share scale and zero point (TFLite's requirement; the
- * compiler adds dnn_s8_requantize otherwise).
+ * ignored). Input and output share scale and zero point (the compiler adds
+ * dnn_s8_requantize otherwise). `zp` is used by average pooling only.
  *   max: maximum over the positions inside the input (act_min if there are none),
  *        then the clamp.
- *   avg: S / cnt rounded half away from zero (TFLite), S = sum over the positions
- *        inside the input, plus zp for every padding position when
+ *   avg: zp + round_half_to_even((S - cnt * zp) / cnt) (the ONNX semantics of
+ *        dequantize -> average -> quantize with one scale), S = sum over the
+ *        positions inside the input, plus zp for every padding position when
  *        count_include_pad; cnt = number of positions inside the padded input
  *        [-pad_t, H + pad_b) x [-pad_l, W + pad_r) (count_include_pad) or inside the
  *        input; output zp when cnt == 0. Windows of at most 2^16 positions. */

@@ -92,11 +92,19 @@ static int32_t taps_inside(int32_t i0, int32_t d, int32_t k, int32_t lo, int32_t
     return b - a;
 }
 
-/* S / cnt rounded half away from zero (TFLite), clamped */
-static DNN_ALWAYS_INLINE int8_t avg_out(int32_t s, int32_t cnt, int32_t lo, int32_t hi)
+/* zp + (S - cnt * zp) / cnt rounded half to even (ONNX: dequantize, average,
+ * quantize), clamped */
+static DNN_ALWAYS_INLINE int8_t avg_out(int32_t s, int32_t cnt, int32_t zp, int32_t lo, int32_t hi)
 {
-    const int32_t v = (s >= 0 ? s + cnt / 2 : s - cnt / 2) / cnt;
-    return (int8_t)s8_clamp(v, lo, hi);
+    const int32_t t = s - cnt * zp;
+    int32_t d = t / cnt, r = t % cnt; /* C99: truncation toward zero */
+    if (r < 0) {                      /* floor division */
+        r += cnt;
+        d -= 1;
+    }
+    if (2 * r > cnt || (2 * r == cnt && (d & 1)))
+        d += 1;
+    return (int8_t)s8_clamp(d + zp, lo, hi);
 }
 
 void dnn_s8_avgpool(const dnn_s8_pool_params *p, const int8_t *x, int8_t *y)
@@ -146,10 +154,10 @@ void dnn_s8_avgpool(const dnn_s8_pool_params *p, const int8_t *x, int8_t *y)
                                 o = (uint32_t)__sxtab16((int32_t)o, (int32_t)((v >> 8) | (v << 24)));
                             }
                         }
-                        y[c] = avg_out(s0 + s8_lo16(e), cnt, lo, hi);
-                        y[c + 1] = avg_out(s0 + s8_lo16(o), cnt, lo, hi);
-                        y[c + 2] = avg_out(s0 + s8_hi16(e), cnt, lo, hi);
-                        y[c + 3] = avg_out(s0 + s8_hi16(o), cnt, lo, hi);
+                        y[c] = avg_out(s0 + s8_lo16(e), cnt, zp, lo, hi);
+                        y[c + 1] = avg_out(s0 + s8_lo16(o), cnt, zp, lo, hi);
+                        y[c + 2] = avg_out(s0 + s8_hi16(e), cnt, zp, lo, hi);
+                        y[c + 3] = avg_out(s0 + s8_hi16(o), cnt, zp, lo, hi);
                     }
 #endif
                 for (; c < C; c++) {
@@ -160,7 +168,7 @@ void dnn_s8_avgpool(const dnn_s8_pool_params *p, const int8_t *x, int8_t *y)
                         for (kw = kw0; kw < kw1; kw++, t += tstep)
                             sum += *t;
                     }
-                    y[c] = avg_out(sum, cnt, lo, hi);
+                    y[c] = avg_out(sum, cnt, zp, lo, hi);
                 }
             }
         }

@@ -71,6 +71,7 @@ import make_zoo as mz  # noqa: E402  (the float zoo: models, seeds, input genera
 OPSET = 13
 ENGINE = "onednn"            # torch.backends.quantized.supported_engines: qnnpack, onednn
 CALIBRATION_N = 32
+CALIBRATION_SAVED = {"resnet8": 8, "dscnn": 16, "autoencoder": 16, "tcn": 16}  # NAME_calib.npz
 CALIBRATION_SEED = 1000      # calibration inputs use torch.Generator(CALIBRATION_SEED + model seed)
 QMODELS = ["resnet8", "dscnn", "mobilenetv1_025", "autoencoder", "tcn"]
 
@@ -104,7 +105,7 @@ def quantize(name, model, x):
         prepared = prepare_fx(copy.deepcopy(model), qconfig_mapping, example_inputs=(x,))
         with torch.no_grad():
             prepared(calibration)
-        return convert_fx(prepared), qconfig_mapping.global_qconfig
+        return convert_fx(prepared), qconfig_mapping.global_qconfig, calibration
 
 
 class Conv1dAs2d(nn.Module):
@@ -598,7 +599,7 @@ def build(name, out_dir):
     model, x = build_float(name)
     with torch.no_grad():
         y_float = model(x)
-    qmodel, qconfig = quantize(name, model, x)
+    qmodel, qconfig, calibration = quantize(name, model, x)
     with torch.no_grad():
         y_q = qmodel(x)
     acts = torch_intermediates(qmodel, x)
@@ -635,6 +636,12 @@ def build(name, out_dir):
     base = name + "_qdq"
     with open(os.path.join(out_dir, base + ".onnx"), "wb") as f:
         f.write(data)
+    # The first calibration inputs, for dnnopt's own PTQ of the float model
+    # (`dnnopt compile --quantize int8 --calibration NAME_calib.npz`); kept small.
+    n_cal = CALIBRATION_SAVED.get(name, 0)
+    if n_cal:
+        np.savez(os.path.join(out_dir, name + "_calib.npz"),
+                 input=calibration[:n_cal].numpy().astype(np.float32))
     np.savez(os.path.join(out_dir, base + ".npz"), input=x_np, output=y_q_np,
              output_float=y_f_np, output_qdq_ref=y_ref.astype(np.float32))
 

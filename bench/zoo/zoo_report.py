@@ -163,7 +163,7 @@ def fmt_int(v):
     return f"{v:,}" if isinstance(v, int) else "–"
 
 
-def model_row(name, logs, models_dir, manifest, rtol):
+def model_row(name, logs, models_dir, manifest, rtol, suffix="", ref_key="output"):
     def read(suffix):
         p = os.path.join(logs, name + suffix)
         return open(p, errors="replace").read() if os.path.exists(p) else ""
@@ -194,7 +194,7 @@ def model_row(name, logs, models_dir, manifest, rtol):
         ref = None
         try:
             import numpy as np
-            ref = np.load(os.path.join(models_dir, name + ".npz"))["output"].ravel().tolist()
+            ref = np.load(os.path.join(models_dir, name + suffix + ".npz"))[ref_key].ravel().tolist()
         except Exception as e:  # noqa: BLE001 - reported in the table
             check = f"no reference ({e})"
             ok = False
@@ -305,6 +305,9 @@ def main():
     ap.add_argument("--logs", help="folder with NAME.*.log files")
     ap.add_argument("--models-dir", help="folder with NAME.npz and manifest.tsv")
     ap.add_argument("--rtol", type=float, default=1e-4, help="max rel err before a row is a MISMATCH")
+    ap.add_argument("--manifest", help="manifest.tsv with the MACs (default: in --models-dir)")
+    ap.add_argument("--suffix", default="", help="model files are NAME+SUFFIX.npz (e.g. _qdq)")
+    ap.add_argument("--ref-key", default="output", help="array of the .npz to compare with")
     ap.add_argument("--self-test", action="store_true", help="check the parsers on sample outputs")
     ap.add_argument("models", nargs="*")
     args = ap.parse_args()
@@ -312,11 +315,12 @@ def main():
         return self_test()
     if not args.logs or not args.models_dir or not args.models:
         ap.error("--logs, --models-dir and at least one model are needed")
-    manifest = read_manifest(os.path.join(args.models_dir, "manifest.tsv"))
+    manifest = read_manifest(args.manifest or os.path.join(args.models_dir, "manifest.tsv"))
     print(HEADER)
     all_ok = True
     for name in args.models:
-        row, ok = model_row(name, args.logs, args.models_dir, manifest, args.rtol)
+        row, ok = model_row(name, args.logs, args.models_dir, manifest, args.rtol, args.suffix,
+                            args.ref_key)
         print(row)
         all_ok &= ok
     print()

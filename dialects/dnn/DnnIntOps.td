@@ -118,8 +118,9 @@ def Dnn_QMaxPoolOp : Dnn_Op<"qmax_pool", [Pure, InferTypeOpAdaptor]> {
 def Dnn_QAvgPoolOp : Dnn_Op<"qavg_pool", [Pure, InferTypeOpAdaptor]> {
   let summary = "Integer average pooling, channels-last (same scale in and out)";
   let description = [{
-    The window sum divided by its count, rounded half away from zero (TFLite);
-    `zp` is the zero point of input and output (padding counts as zp when
+    zp + round_half_to_even(sum (x - zp) / count) over the window: the ONNX
+    semantics of dequantize -> average -> quantize with one scale; `zp` is the
+    zero point of input and output (padding counts as zp, i.e. as real 0, when
     `count_include_pad`).
   }];
   let arguments = !con((ins AnyRankedTensor:$input, DenseI64ArrayAttr:$kernel_shape,

@@ -43,14 +43,6 @@ NamedAttribute attrF(OpBuilder &b, StringRef name, double v) {
   return b.getNamedAttr(name, b.getF64FloatAttr(v));
 }
 
-Value f32Scalar(OpBuilder &b, Location loc, double v) {
-  return passutil::createF32Constant(b, loc, {}, {(float)v});
-}
-
-Value i8Scalar(OpBuilder &b, Location loc, int64_t v) {
-  return createI8Constant(b, loc, {}, {(int8_t)v});
-}
-
 //===----------------------------------------------------------------------===//
 // 1. QLinear ops -> dequantize / float op / quantize
 //===----------------------------------------------------------------------===//

@@ -10,6 +10,9 @@
 
 #include "dialects/dnn/DnnOps.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace mlir;
 using namespace dnnopt::dnn;
 
@@ -77,27 +80,51 @@ int64_t intAttr(Operation *op, StringRef name, int64_t dflt) {
   return a ? a.getInt() : dflt;
 }
 
-/// requantize with scale 1 and equal zero points only clamps: the clamp moves into
-/// the integer op that produces its input (when that result has no other use).
-struct FoldClampIntoProducer : OpRewritePattern<RequantizeOp> {
+/// requantize(x) folds into the integer op producing x (when x has no other use):
+/// scale 1 with equal zero points is only a clamp (exact); otherwise the producer
+/// requantizes straight to the new scale and zero point, one rounding instead of
+/// two (within one step of the two-step result). The producer's old clamp is
+/// carried over: its bounds, requantized, intersect the new ones.
+struct FoldRequantizeIntoProducer : OpRewritePattern<RequantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(RequantizeOp op, PatternRewriter &rw) const override {
-    if (op.getScale().convertToDouble() != 1.0 || op.getInputZp() != op.getOutputZp() ||
-        op.getInput().getType() != op.getOutput().getType() || !op.getInput().hasOneUse())
+    if (op.getInput().getType() != op.getOutput().getType() || !op.getInput().hasOneUse())
       return failure();
     Operation *p = op.getInput().getDefiningOp();
     if (!p || !isa<QConvOp, QFullyConnectedOp, QAddOp, QGlobalAvgPoolOp, RequantizeOp>(p))
       return failure();
-    if (intAttr(p, "output_zp", 0) != (int64_t)op.getInputZp()) return failure();
-    int64_t lo = std::max<int64_t>(intAttr(p, "act_min", -128), (int64_t)op.getActMin());
-    int64_t hi = std::min<int64_t>(intAttr(p, "act_max", 127), (int64_t)op.getActMax());
+    int64_t izp = op.getInputZp(), ozp = op.getOutputZp();
+    if (intAttr(p, "output_zp", 0) != izp) return failure();
+    double s = op.getScale().convertToDouble();
+    auto requant = [&](int64_t v) {
+      double q = std::floor((double)(v - izp) * s + 0.5) + (double)ozp;
+      return (int64_t)std::clamp(q, -128.0, 127.0);
+    };
+    int64_t lo = std::max<int64_t>(requant(intAttr(p, "act_min", -128)), (int64_t)op.getActMin());
+    int64_t hi = std::min<int64_t>(requant(intAttr(p, "act_max", 127)), (int64_t)op.getActMax());
     if (lo > hi) return failure();
     rw.modifyOpInPlace(p, [&] {
+      if (s != 1.0) {
+        if (auto c = dyn_cast<QConvOp>(p)) c.setScale(scaled(c.getScale(), s));
+        else if (auto f = dyn_cast<QFullyConnectedOp>(p)) f.setScale(scaled(f.getScale(), s));
+        else if (auto a = dyn_cast<QAddOp>(p))
+          a.setOutputScaleAttr(rw.getF64FloatAttr(a.getOutputScale().convertToDouble() / s));
+        else if (auto g = dyn_cast<QGlobalAvgPoolOp>(p))
+          g.setScaleAttr(rw.getF64FloatAttr(g.getScale().convertToDouble() * s));
+        else if (auto r = dyn_cast<RequantizeOp>(p))
+          r.setScaleAttr(rw.getF64FloatAttr(r.getScale().convertToDouble() * s));
+      }
+      p->setAttr("output_zp", rw.getI64IntegerAttr(ozp));
       p->setAttr("act_min", rw.getI64IntegerAttr(lo));
       p->setAttr("act_max", rw.getI64IntegerAttr(hi));
     });
     rw.replaceOp(op, op.getInput());
     return success();
+  }
+  static std::vector<double> scaled(ArrayRef<double> v, double s) {
+    std::vector<double> out(v.begin(), v.end());
+    for (double &x : out) x *= s;
+    return out;
   }
 };
 
@@ -105,5 +132,5 @@ struct FoldClampIntoProducer : OpRewritePattern<RequantizeOp> {
 
 void dnnopt::quant::populateQuantCleanupPatterns(RewritePatternSet &patterns) {
   patterns.add<CancelTransposes, SinkTransposeBelowQAdd, SinkTransposeBelowRequantize,
-               FoldClampIntoProducer>(patterns.getContext());
+               FoldRequantizeIntoProducer>(patterns.getContext());
 }

@@ -7,8 +7,8 @@
 namespace dnnopt::quant {
 
 /// Transposes move below elementwise integer ops (qadd, requantize) and cancel in
-/// pairs; a requantize that only clamps (scale 1, same zero point) folds into the
-/// integer op producing its input.
+/// pairs; a requantize folds into the integer op producing its input (exactly when
+/// it only clamps; otherwise with one rounding instead of two).
 void populateQuantCleanupPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace dnnopt::quant

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "LoadModel.h"
+#include "QuantizeOptions.h"
 
 #include "backends/c/CEmitter.h"
 #include "engine/Npy.h"
@@ -48,6 +49,7 @@ cl::list<std::string> inputShapes(
     cl::desc("Static shape of a graph input: NAME:1x3x32x32, or 1x3x32x32 for the first "
              "input (repeatable)"),
     cl::value_desc("[name:]shape"), cl::sub(compileCmd));
+driver::QuantizeOptions quantizeOpts(compileCmd);
 
 bool isCIdentifier(const std::string &s) {
   static const std::set<std::string> keywords = {
@@ -134,10 +136,18 @@ int dnnopt::driver::runCompile() {
     return 1;
   }
 
+  driver::QuantizeRequest quantize = quantizeOpts.request();
+  if (!driver::checkQuantizeRequest("dnnopt compile", quantize)) return 1;
+
   MLIRContext ctx;
   driver::installModelDiagnostics(ctx);
-  OwningOpRef<ModuleOp> module = driver::loadModel(
-      ctx, "dnnopt compile", modelPath, std::vector<std::string>(inputShapes.begin(), inputShapes.end()));
+  auto load = [&]() -> OwningOpRef<ModuleOp> {
+    OwningOpRef<ModuleOp> m = driver::loadModel(
+        ctx, "dnnopt compile", modelPath, std::vector<std::string>(inputShapes.begin(), inputShapes.end()));
+    if (m && !driver::quantizeModel(*m, "dnnopt compile", quantize)) return nullptr;
+    return m;
+  };
+  OwningOpRef<ModuleOp> module = load();
   if (!module) return 1;
   if (!exampleInputs.empty()) {
     // The inputs' names and shapes are known only after import: a first pass
@@ -147,8 +157,7 @@ int dnnopt::driver::runCompile() {
     FailureOr<CCompileResult> first = emitC(*module, probe);
     if (failed(first)) return 1;
     if (!loadExampleInputs(exampleInputs, first->inputs, options.exampleInputs)) return 1;
-    module = driver::loadModel(ctx, "dnnopt compile", modelPath,
-                               std::vector<std::string>(inputShapes.begin(), inputShapes.end()));
+    module = load();
     if (!module) return 1;
   }
   FailureOr<CCompileResult> result = emitC(*module, options);

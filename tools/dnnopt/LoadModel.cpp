@@ -80,3 +80,39 @@ OwningOpRef<ModuleOp> dnnopt::driver::loadModel(MLIRContext &ctx, const std::str
   }
   return module;
 }
+
+bool dnnopt::driver::checkQuantizeRequest(const std::string &command, const QuantizeRequest &q) {
+  if (!q.mode.empty() && q.mode != "int8") {
+    llvm::errs() << command << ": --quantize " << q.mode << ": unknown (int8)\n";
+    return false;
+  }
+  if (!q.mode.empty() && q.calibration.empty()) {
+    llvm::errs() << command << ": --quantize int8 needs --calibration DATA.npz (inputs to measure "
+                 << "activation ranges on)\n";
+    return false;
+  }
+  if (q.mode.empty() && !q.calibration.empty()) {
+    llvm::errs() << command << ": --calibration needs --quantize int8\n";
+    return false;
+  }
+  if (!(q.percentile > 0.0 && q.percentile <= 100.0)) {
+    llvm::errs() << command << ": --calibration-percentile must be in (0, 100]\n";
+    return false;
+  }
+  return true;
+}
+
+bool dnnopt::driver::quantizeModel(ModuleOp module, const std::string &command,
+                                   const QuantizeRequest &q) {
+  if (q.mode.empty()) return true;
+  llvm::errs() << command << ": post-training int8 quantization, calibrating on " << q.calibration
+               << "\n";
+  PassManager pm(module.getContext());
+  DnnQuantizePtqOptions o;
+  o.calibration = q.calibration;
+  o.percentile = q.percentile;
+  o.maxSamples = q.maxSamples;
+  pm.addPass(createDnnQuantizePtq(o));
+  if (failed(pm.run(module))) return false;
+  return succeeded(verify(module));
+}

@@ -22,6 +22,23 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &ctx, const std::s
                                             bool cleanup = true,
                                             dnn::ModelStats *importedStats = nullptr);
 
+/// Post-training quantization requested on the command line (--quantize int8
+/// --calibration FILE [--calibration-percentile P]).
+struct QuantizeRequest {
+  std::string mode;        ///< "" (none) or "int8"
+  std::string calibration; ///< .npz of calibration inputs
+  double percentile = 100.0;
+  unsigned maxSamples = 0;
+};
+
+/// Checks the request's options; prints the problem after `command` and returns
+/// false when they do not make sense together.
+bool checkQuantizeRequest(const std::string &command, const QuantizeRequest &q);
+
+/// Runs -dnn-quantize-ptq on `module` when `q.mode` is set (progress on stderr);
+/// false after reporting a failure.
+bool quantizeModel(mlir::ModuleOp module, const std::string &command, const QuantizeRequest &q);
+
 /// Prints diagnostics of `ctx` the way the importer does: `FILE: node 'NAME': message`
 /// for ops that carry their ONNX node name, `FILE: message` otherwise (notes are
 /// indented below). Call once per context, before the work that may fail.

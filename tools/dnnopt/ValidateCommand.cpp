@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "LoadModel.h"
+#include "QuantizeOptions.h"
 
 #include "backends/c/CEmitter.h"
 #include "backends/c/HostRun.h"
@@ -87,6 +88,14 @@ cl::opt<double> atolOpt("atol",
                               "1e-5): an element passes if |c - ref| <= atol * max|ref| + rtol * |ref|"),
                      cl::init(1e-5), cl::sub(validateCmd));
 
+driver::QuantizeOptions quantizeOpts(validateCmd);
+cl::opt<std::string> referenceOpt(
+    "reference",
+    cl::desc("What the C code is compared with: 'imported' (default: the model as imported, or as "
+             "quantized by --quantize) or 'lowered' (the IR the C code was generated from, after "
+             "cleanup and the integer lowering of quantized models: checks the code generator and "
+             "kernels exactly)"),
+    cl::value_desc("imported|lowered"), cl::init("imported"), cl::sub(validateCmd));
 cl::opt<unsigned> stepsOpt(
     "steps",
     cl::desc("Tolerance of quantized outputs (int8 / uint8, or float from a per-tensor "
@@ -197,10 +206,30 @@ int dnnopt::driver::runValidate() {
   std::string model = llvm::sys::path::filename(modelPath).str();
 
   // What `dnnopt compile` compiles, and the model as imported (the reference).
+  driver::QuantizeRequest quantize = quantizeOpts.request();
+  if (!driver::checkQuantizeRequest("dnnopt validate", quantize)) return 1;
+  if (referenceOpt != "imported" && referenceOpt != "lowered") {
+    llvm::errs() << "dnnopt validate: --reference " << referenceOpt << ": unknown (imported, lowered)\n";
+    return 1;
+  }
+  if (referenceOpt == "lowered" && !expectedPath.empty()) {
+    llvm::errs() << "dnnopt validate: --reference lowered and --expected exclude each other\n";
+    return 1;
+  }
   OwningOpRef<ModuleOp> module = driver::loadModel(ctx, "dnnopt validate", modelPath, shapes);
   if (!module) return 1;
-  OwningOpRef<ModuleOp> imported = driver::loadModel(ctx, "dnnopt validate", modelPath, shapes, /*cleanup=*/false);
-  if (!imported) return 1;
+  OwningOpRef<ModuleOp> imported;
+  OwningOpRef<ModuleOp> floatModel; // with --quantize: the float model, for its error report
+  if (!quantize.mode.empty()) {
+    // The reference is the quantized (QDQ) model the compiler made: the C code must
+    // follow its semantics; the float model's outputs are reported next to it.
+    floatModel = module->clone();
+    if (!driver::quantizeModel(*module, "dnnopt validate", quantize)) return 1;
+    imported = module->clone();
+  } else {
+    imported = driver::loadModel(ctx, "dnnopt validate", modelPath, shapes, /*cleanup=*/false);
+    if (!imported) return 1;
+  }
   OwningOpRef<ModuleOp> cleaned = module->clone(); // emitC legalizes `module` in place
 
   progress("compiling " + model + " (C backend, target host)");
@@ -235,6 +264,13 @@ int dnnopt::driver::runValidate() {
       expected.push_back(it->second);
     }
     reference = std::move(expected);
+  } else if (referenceOpt == "lowered") {
+    progress("evaluating the lowered IR (what the C code was generated from) with the reference engine");
+    reference = engine::runFunction(theFunction(*module), *inputs, err);
+    if (failed(reference)) {
+      llvm::errs() << "dnnopt validate: reference engine: " << err << "\n";
+      return 1;
+    }
   } else {
     progress("evaluating the imported model with the reference engine");
     reference = engine::runFunction(theFunction(*imported), *inputs, err);
@@ -318,6 +354,16 @@ int dnnopt::driver::runValidate() {
     if (!d.pass) os << "    " << d.problem << "\n";
     diffs.push_back(d);
   }
+  if (floatModel) {
+    // What quantization costs: the C code against the float model it came from.
+    FailureOr<std::vector<Tensor>> f = engine::runFunction(theFunction(*floatModel), *inputs, err);
+    if (succeeded(f))
+      for (size_t j = 0; j < f->size() && j < c->size(); ++j) {
+        OutputDiff q = compareOutput((*c)[j], (*f)[j], 0, 0);
+        os << "quantization error of " << result->outputs[j].name << " (C int8 vs the float model): max abs "
+           << llvm::format("%.3g", q.maxAbs) << ", rel " << llvm::format("%.3g", q.maxRel) << "\n";
+      }
+  }
   if (allPass) {
     os << "PASS\n";
     return 0;
@@ -335,6 +381,22 @@ int dnnopt::driver::runValidate() {
       if (diffs[j].pass) continue;
       cleanupOk &= compareOutput((*afterCleanup)[j], (*reference)[j], rtolOpt, atolOpt).pass;
       cMatchesCleaned &= compareOutput((*c)[j], (*afterCleanup)[j], rtolOpt, atolOpt).pass;
+    }
+    // Quantized models: is the C code the integer IR it was generated from?
+    FailureOr<std::vector<Tensor>> lowered = engine::runFunction(theFunction(*module), *inputs, err);
+    if (succeeded(lowered) && cleanupOk) {
+      bool cMatchesLowered = true;
+      for (size_t j = 0; j < diffs.size(); ++j)
+        cMatchesLowered &= compareOutput((*c)[j], (*lowered)[j], rtolOpt, atolOpt).pass;
+      bool quantized = false;
+      theFunction(*module).walk([&](Operation *op) { quantized |= isa<dnn::QConvOp, dnn::QFullyConnectedOp, dnn::QAddOp>(op); });
+      if (quantized && cMatchesLowered) {
+        os << "note: the C code matches the engine on the integer IR it was generated from: the "
+              "difference is the integer arithmetic's (one rounding per op, within a step of the "
+              "reference per op; differences add up through deep networks)\n";
+        os << "FAIL\n";
+        return 1;
+      }
     }
     if (!cleanupOk && cMatchesCleaned)
       os << "note: the engine on the cleaned-up IR agrees with the C code: the cleanup pipeline changed the "

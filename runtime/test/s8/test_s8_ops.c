@@ -111,13 +111,17 @@ static void run_pool(int avg)
                             const int d = p.count_include_pad ? cntp : cnt;
                             if (p.count_include_pad)
                                 s += (int64_t)p.zp * (cntp - cnt);
-                            /* round half away from zero, by exact comparison */
+                            /* zp + (s - d * zp) / d rounded half to even, by exact
+                             * comparison of 2 * remainder with d */
                             if (d == 0)
                                 out = p.zp;
                             else {
-                                const int64_t a = s < 0 ? -s : s;
-                                const int64_t qa = (2 * a + d) / (2 * d);
-                                out = s < 0 ? -qa : qa;
+                                const int64_t t = s - (int64_t)d * p.zp;
+                                int64_t fl = t >= 0 ? t / d : -((-t + d - 1) / d);
+                                const int64_t r2 = 2 * (t - fl * d);
+                                if (r2 > d || (r2 == d && (fl % 2 != 0)))
+                                    fl++;
+                                out = fl + p.zp;
                             }
                         }
                         ref[(((size_t)n * p.oh + oh) * p.ow + ow) * p.c + c] = ref_out(out, q.lo, q.hi);
