@@ -1,5 +1,7 @@
 //===- EvalLinear.cpp - conv, conv_transpose, gemm, matmul, batch_norm -----===//
 #include "engine/EvalOps.h"
+#include "engine/kernels/Conv.h"
+#include "engine/kernels/Gemm.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -12,44 +14,30 @@ using namespace dnnopt::dnn;
 namespace dnnopt::engine {
 namespace {
 
-/// Float convolution of x (N x C x spatial) with w (M x C/g x kernel) into out.
+/// Float convolution of x (N x C x spatial) with w (M x C/g x kernel) into out:
+/// the shared kernel (engine/kernels/Conv.h), also used by the search engine.
 void conv(const Tensor &x, const Tensor &w, const Tensor *bias, Tensor &out, const Window &win,
           int64_t group) {
-  int64_t n = x.shape[0], c = x.shape[1], m = w.shape[0];
-  int64_t cg = c / group, mg = m / group;
-  int64_t inPlane = win.in[0] * win.in[1] * win.in[2];
-  int64_t outPlane = win.out[0] * win.out[1] * win.out[2];
-  int64_t kVol = win.k[0] * win.k[1] * win.k[2];
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t oc = 0; oc < m; ++oc) {
-      int64_t g = oc / mg;
-      for (int64_t od = 0; od < win.out[0]; ++od)
-        for (int64_t oh = 0; oh < win.out[1]; ++oh)
-          for (int64_t ow = 0; ow < win.out[2]; ++ow) {
-            double acc = bias ? bias->at(oc) : 0.0;
-            for (int64_t ic = 0; ic < cg; ++ic) {
-              const float *xp = &x.f[(b * c + g * cg + ic) * inPlane];
-              const float *wp = &w.f[(oc * cg + ic) * kVol];
-              for (int64_t kd = 0; kd < win.k[0]; ++kd) {
-                int64_t id = od * win.stride[0] - win.padBegin[0] + kd * win.dil[0];
-                if (id < 0 || id >= win.in[0]) continue;
-                for (int64_t kh = 0; kh < win.k[1]; ++kh) {
-                  int64_t ih = oh * win.stride[1] - win.padBegin[1] + kh * win.dil[1];
-                  if (ih < 0 || ih >= win.in[1]) continue;
-                  for (int64_t kw = 0; kw < win.k[2]; ++kw) {
-                    int64_t iw = ow * win.stride[2] - win.padBegin[2] + kw * win.dil[2];
-                    if (iw < 0 || iw >= win.in[2]) continue;
-                    acc += (double)xp[(id * win.in[1] + ih) * win.in[2] + iw] *
-                           wp[(kd * win.k[1] + kh) * win.k[2] + kw];
-                  }
-                }
-              }
-            }
-            out.f[((b * m + oc) * win.out[0] + od) * win.out[1] * win.out[2] + oh * win.out[2] + ow] =
-                (float)acc;
-          }
-      (void)outPlane;
-    }
+  kernels::ConvGeometry g;
+  g.batch = x.shape[0];
+  g.inChannels = x.shape[1];
+  g.outChannels = w.shape[0];
+  g.group = group;
+  for (int a = 0; a < 3; ++a) {
+    g.in[a] = win.in[a];
+    g.out[a] = win.out[a];
+    g.kernel[a] = win.k[a];
+    g.stride[a] = win.stride[a];
+    g.dilation[a] = win.dil[a];
+    g.padBegin[a] = win.padBegin[a];
+  }
+  if (out.numel() == 0) return;
+  std::vector<float> b;
+  if (bias) {
+    b.resize(w.shape[0]);
+    for (int64_t k = 0; k < w.shape[0]; ++k) b[k] = (float)bias->at(k);
+  }
+  kernels::convForward(g, x.f.data(), w.f.data(), bias ? b.data() : nullptr, out.f.data());
 }
 
 LogicalResult evalConv(ConvOp op, Operands in, Results &out, std::string &err) {
@@ -119,6 +107,16 @@ LogicalResult evalGemm(GemmOp op, Operands in, Results &out, std::string &) {
   bool ta = op.getTransA(), tb = op.getTransB();
   int64_t m = y.shape[0], n = y.shape[1], k = a.shape[ta ? 0 : 1];
   double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+  if (isFloat(a.dtype) && isFloat(b.dtype) && isFloat(y.dtype)) {
+    // The shared float kernel (engine/kernels/Gemm.h), then beta * C broadcast.
+    kernels::gemm(ta, tb, m, n, k, (float)alpha, a.f.data(), b.f.data(), 0.0f, y.f.data());
+    if (c)
+      for (int64_t e = 0; e < m * n; ++e)
+        y.f[e] = (float)((double)y.f[e] + beta * c->at(broadcastIndex(y.shape, c->shape, e)));
+    applyFusedClamp(op, y);
+    out.push_back(std::move(y));
+    return success();
+  }
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       double acc = 0;
@@ -145,8 +143,14 @@ void matmul(const Tensor &a, const Tensor &b, Tensor &y,
   std::vector<int64_t> aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2);
   int64_t batches = 1;
   for (int64_t d : batchOut) batches *= d;
+  bool floats = isFloat(a.dtype) && isFloat(b.dtype) && isFloat(y.dtype);
   for (int64_t bi = 0; bi < batches; ++bi) {
     int64_t ab = broadcastIndex(batchOut, aBatch, bi), bb = broadcastIndex(batchOut, bBatch, bi);
+    if (floats) { // the shared float kernel (engine/kernels/Gemm.h)
+      kernels::gemm(false, false, m, n, k, 1.0f, a.f.data() + ab * m * k, b.f.data() + bb * k * n,
+                    0.0f, y.f.data() + bi * m * n);
+      continue;
+    }
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
         double acc = 0;

@@ -1,5 +1,6 @@
 //===- EvalPoolReduce.cpp - pooling, reductions, softmax -------------------===//
 #include "engine/EvalOps.h"
+#include "engine/kernels/Pool.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -18,6 +19,14 @@ LogicalResult pool(OpT op, Operands in, Results &out, bool avg, ArrayRef<int64_t
                    bool countIncludePad) {
   const Tensor &x = *in[0];
   Tensor y = resultLike(op.getOutput());
+  if (isFloat(x.dtype)) { // the shared float kernels (engine/kernels/Pool.h)
+    kernels::PoolGeometry g = kernels::poolGeometry(x.shape, y.shape, op.getKernelShape(),
+                                                    op.getStrides(), dilations, op.getPads());
+    if (avg) kernels::avgPoolForward(g, countIncludePad, x.f.data(), y.f.data());
+    else kernels::maxPoolForward(g, x.f.data(), y.f.data(), nullptr);
+    out.push_back(std::move(y));
+    return success();
+  }
   Window w = makeWindow(x.shape, y.shape, op.getKernelShape(), op.getStrides(), dilations, op.getPads());
   // End paddings, to bound what count_include_pad counts.
   int64_t padEnd[3] = {0, 0, 0};
@@ -61,6 +70,12 @@ LogicalResult globalPool(Operation *op, Operands in, Results &out, bool avg) {
   const Tensor &x = *in[0];
   Tensor y = resultLike(op->getResult(0));
   int64_t planes = x.shape[0] * x.shape[1], plane = x.numel() / std::max<int64_t>(planes, 1);
+  if (isFloat(x.dtype) && plane > 0) { // the shared float kernels (engine/kernels/Pool.h)
+    if (avg) kernels::globalAvgPoolForward(planes, plane, x.f.data(), y.f.data());
+    else kernels::globalMaxPoolForward(planes, plane, x.f.data(), y.f.data(), nullptr);
+    out.push_back(std::move(y));
+    return success();
+  }
   for (int64_t p = 0; p < planes; ++p) {
     double acc = avg ? 0.0 : -std::numeric_limits<double>::infinity();
     for (int64_t k = 0; k < plane; ++k) {

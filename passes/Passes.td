@@ -141,8 +141,9 @@ def DnnQuantizePtq : Pass<"dnn-quantize-ptq", "::mlir::ModuleOp"> {
     seeded uniform sample of its values. Then, in the form PyTorch / ONNX Runtime
     quantizers export:
       - conv weights, gemm B and 2-D matmul B become per-output-channel symmetric
-        int8 (scale max|w| / 127, values in [-127, 127]) behind a
-        dequantize_linear; conv / gemm biases become int32 at input_scale *
+        integers of `weight-bits` bits (8, 4 or 2; scale max|w| / q, values in
+        [-q, q], q = 2^(bits-1) - 1, so 2 bits is ternary) behind a
+        dequantize_linear with that `bits`; conv / gemm biases become int32 at input_scale *
         weight_scale[m] behind a dequantize_linear;
       - every float activation (graph inputs and op results) gets a per-tensor
         asymmetric int8 quantize_linear -> dequantize_linear, scale
@@ -160,6 +161,8 @@ def DnnQuantizePtq : Pass<"dnn-quantize-ptq", "::mlir::ModuleOp"> {
            "Central percentage of each activation's values its range keeps (100: min/max)">,
     Option<"maxSamples", "max-samples", "unsigned", /*default=*/"0",
            "Use at most this many calibration samples (0: all)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Width of the weights: 8, 4 or 2 (2: ternary)">,
   ];
   let dependentDialects = ["::dnnopt::dnn::DnnDialect"];
 }

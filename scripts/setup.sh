@@ -16,7 +16,7 @@ PKGS=(
   # math and tests
   libeigen3-dev libgtest-dev libgmock-dev zlib1g-dev
   # python for example/model generation (Debian's python3 only)
-  python3-numpy python3-onnx
+  python3-numpy python3-onnx python3-scipy
   # cross toolchains and emulator
   gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf
 )

@@ -259,10 +259,15 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
   std::set<std::string> wanted = {"dnn_common.h", "dnn_profile.h"};
   for (const std::string &stem : ctx.runtimeStems) {
     wanted.insert(stem + ".h");
-    if (stem == "dnn_s8") { // the int8 kernels: one header, one file per family
-      for (const char *f : {"dnn_s8_impl.h", "dnn_s8_conv.c", "dnn_s8_dwconv.c", "dnn_s8_eltwise.c",
-                            "dnn_s8_linear.c", "dnn_s8_pack.c", "dnn_s8_pool.c", "dnn_s8_quant.c"})
+    if (stem == "dnn_s8" || stem == "dnn_sub") { // int8 kernels: one header, a file per family
+      for (const char *f : {"dnn_s8.h", "dnn_s8_impl.h", "dnn_s8_conv.c", "dnn_s8_dwconv.c",
+                            "dnn_s8_eltwise.c", "dnn_s8_linear.c", "dnn_s8_pack.c", "dnn_s8_pool.c",
+                            "dnn_s8_quant.c"})
         wanted.insert(f);
+      if (stem == "dnn_sub") // sub-byte weights, precision groups
+        for (const char *f : {"dnn_sub_impl.h", "dnn_sub_conv.c", "dnn_sub_dwconv.c",
+                              "dnn_sub_fc.c", "dnn_sub_pack.c"})
+          wanted.insert(f);
       continue;
     }
     wanted.insert(stem + ".c");

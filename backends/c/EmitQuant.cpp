@@ -11,8 +11,11 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <functional>
+
 extern "C" {
 #include "dnn_s8.h"
+#include "dnn_sub.h"
 }
 
 using namespace mlir;
@@ -30,12 +33,47 @@ std::vector<int64_t> constantInts(Value v) {
   return out;
 }
 
-LogicalResult requireInt8Weights(Operation *op, Value w, int64_t bits) {
-  if (failed(requireConstant(op, w, "weights"))) return failure();
-  if (bits != 8)
-    return op->emitError() << "C backend: unsupported " << bits
-                           << "-bit weights (the int8 kernels take 8-bit weights)";
-  return success();
+/// Output channel m's weight width: `weight_bits` has 1 or one entry per channel
+/// (absent: 8).
+int32_t bitsOf(std::optional<ArrayRef<int64_t>> bits, int64_t m) {
+  if (!bits || bits->empty()) return 8;
+  return (int32_t)(*bits)[bits->size() == 1 ? 0 : m];
+}
+
+bool allInt8(std::optional<ArrayRef<int64_t>> bits) {
+  return !bits || llvm::all_of(*bits, [](int64_t b) { return b == 8; });
+}
+
+/// Precision groups: runs of output channels of equal width, in channel order.
+std::vector<std::array<int32_t, 3>> precisionRuns(std::optional<ArrayRef<int64_t>> bits,
+                                                  int64_t channels) {
+  std::vector<std::array<int32_t, 3>> runs; // bits, m0, m
+  for (int64_t m = 0; m < channels; ++m) {
+    int32_t b = bitsOf(bits, m);
+    if (!runs.empty() && runs.back()[0] == b) ++runs.back()[2];
+    else runs.push_back({b, (int32_t)m, 1});
+  }
+  return runs;
+}
+
+/// The table of precision groups of a sub-byte layer; `pack(bits, m0, m, packed, chan)`
+/// packs one group.
+template <typename PackFn>
+std::string groupTable(CEmitContext &ctx, const std::vector<std::array<int32_t, 3>> &runs,
+                       const std::function<size_t(int32_t bits, int32_t m)> &packedSize,
+                       PackFn pack) {
+  std::string init;
+  for (const auto &[bits, m0, m] : runs) {
+    std::vector<uint8_t> packed(packedSize(bits, m));
+    std::vector<dnn_s8_chan> chan(m);
+    pack(bits, m0, m, packed.data(), chan.data());
+    std::string wn = ctx.wordArray("sub_w", packed.data(), packed.size());
+    std::string cn = ctx.wordArray("sub_chan", chan.data(), chan.size() * sizeof(dnn_s8_chan));
+    init += (init.empty() ? "" : ", ") + std::string("{") + std::to_string(bits) + ", " +
+            std::to_string(m0) + ", " + std::to_string(m) + ", " + wn + ", (const dnn_s8_chan *)" +
+            cn + "}";
+  }
+  return ctx.table("dnn_sub_wgroup", init, (int64_t)(runs.size() * sizeof(dnn_sub_wgroup)));
 }
 
 void multipliers(ArrayRef<double> scale, int64_t channels, std::vector<int32_t> &mult,
@@ -68,7 +106,7 @@ LogicalResult windowGeometry(OpT op, Value x, Value y, ArrayRef<int64_t> kernel,
 }
 
 LogicalResult emitQConv(CEmitContext &ctx, QConvOp op) {
-  if (failed(requireInt8Weights(op, op.getWeight(), op.getWeightBits()))) return failure();
+  if (failed(requireConstant(op, op.getWeight(), "weights"))) return failure();
   ArrayRef<int64_t> ws = shapeOf(op.getWeight());
   std::array<int32_t, 17> g;
   if (failed(windowGeometry(op, op.getInput(), op.getOutput(), ws.drop_front(2), op.getStrides(),
@@ -86,15 +124,34 @@ LogicalResult emitQConv(CEmitContext &ctx, QConvOp op) {
     for (int64_t b : constantInts(op.getBias())) bias.push_back((int32_t)b);
   }
   multipliers(op.getScale(), p.m, mult, shift);
+  std::string convInit = cInts({p.n, p.c, p.h, p.w, p.m, p.oh, p.ow, p.kh, p.kw, p.stride_h, p.stride_w,
+                                p.dil_h, p.dil_w, p.pad_t, p.pad_l, p.pad_b, p.pad_r, p.group,
+                                p.input_zp, p.output_zp, p.act_min, p.act_max});
+  if (!allInt8(op.getWeightBits())) {
+    // Sub-byte or mixed-precision weights: one dnn_sub_conv call over the layer's
+    // precision groups (runs of equal width), each writing its channels.
+    dnn_sub_conv_params sp;
+    dnn_sub_conv_params_init(&sp, &p);
+    std::string groups = groupTable(
+        ctx, precisionRuns(op.getWeightBits(), p.m),
+        [&](int32_t bits, int32_t m) { return dnn_sub_conv_packed_size(&sp, bits, m); },
+        [&](int32_t bits, int32_t m0, int32_t m, uint8_t *packed, dnn_s8_chan *chan) {
+          dnn_sub_conv_pack(&sp, bits, m0, m, w.data(), bias.empty() ? nullptr : bias.data(),
+                            mult.data(), shift.data(), packed, chan);
+        });
+    std::string params = ctx.params("dnn_sub_conv_params", "{" + convInit + "}, " +
+                                                               cInts({p.c, 0, p.m, 0}));
+    ctx.useRuntime("dnn_sub");
+    ctx.stmt("dnn_sub_conv(" + params + ", " + ctx.ptr(op.getInput()) + ", " + groups + ", " +
+             std::to_string(precisionRuns(op.getWeightBits(), p.m).size()) + ", " +
+             ctx.ptr(op.getOutput()) + ", " + ctx.scratch(op) + ");");
+    return success();
+  }
   std::vector<int8_t> packed(dnn_s8_conv_packed_size(&p));
   std::vector<dnn_s8_chan> chan(p.m);
   dnn_s8_conv_pack(&p, w.data(), bias.empty() ? nullptr : bias.data(), mult.data(), shift.data(),
                    packed.data(), chan.data());
-  std::string params = ctx.params(
-      "dnn_s8_conv_params",
-      cInts({p.n, p.c, p.h, p.w, p.m, p.oh, p.ow, p.kh, p.kw, p.stride_h, p.stride_w, p.dil_h,
-             p.dil_w, p.pad_t, p.pad_l, p.pad_b, p.pad_r, p.group, p.input_zp, p.output_zp,
-             p.act_min, p.act_max}));
+  std::string params = ctx.params("dnn_s8_conv_params", convInit);
   std::string wn = ctx.wordArray("qconv_w", packed.data(), packed.size());
   std::string cn = ctx.wordArray("qconv_chan", chan.data(), chan.size() * sizeof(dnn_s8_chan));
   ctx.useRuntime("dnn_s8");
@@ -113,7 +170,7 @@ dnn_s8_fc_params fcParams(QFullyConnectedOp op) {
 }
 
 LogicalResult emitQFullyConnected(CEmitContext &ctx, QFullyConnectedOp op) {
-  if (failed(requireInt8Weights(op, op.getWeight(), op.getWeightBits()))) return failure();
+  if (failed(requireConstant(op, op.getWeight(), "weights"))) return failure();
   dnn_s8_fc_params p = fcParams(op);
   std::vector<int64_t> w64 = constantInts(op.getWeight());
   std::vector<int8_t> w(w64.begin(), w64.end());
@@ -123,13 +180,31 @@ LogicalResult emitQFullyConnected(CEmitContext &ctx, QFullyConnectedOp op) {
     for (int64_t b : constantInts(op.getBias())) bias.push_back((int32_t)b);
   }
   multipliers(op.getScale(), p.out_features, mult, shift);
+  std::string fcInit = cInts({p.batch, p.in_features, p.out_features, p.input_zp, p.output_zp,
+                              p.act_min, p.act_max});
+  if (!allInt8(op.getWeightBits())) {
+    dnn_sub_fc_params sp;
+    dnn_sub_fc_params_init(&sp, &p);
+    auto runs = precisionRuns(op.getWeightBits(), p.out_features);
+    std::string groups = groupTable(
+        ctx, runs, [&](int32_t bits, int32_t n) { return dnn_sub_fc_packed_size(&sp, bits, n); },
+        [&](int32_t bits, int32_t n0, int32_t n, uint8_t *packed, dnn_s8_chan *chan) {
+          dnn_sub_fc_pack(&sp, bits, n0, n, w.data(), 1, bias.empty() ? nullptr : bias.data(),
+                          mult.data(), shift.data(), packed, chan);
+        });
+    std::string params =
+        ctx.params("dnn_sub_fc_params", "{" + fcInit + "}, " + cInts({p.out_features, 0}));
+    ctx.useRuntime("dnn_sub");
+    ctx.stmt("dnn_sub_fc(" + params + ", " + ctx.ptr(op.getInput()) + ", " + groups + ", " +
+             std::to_string(runs.size()) + ", " + ctx.ptr(op.getOutput()) + ", " +
+             ctx.scratch(op) + ");");
+    return success();
+  }
   std::vector<int8_t> packed(dnn_s8_fc_packed_size(&p));
   std::vector<dnn_s8_chan> chan(p.out_features);
   dnn_s8_fc_pack(&p, w.data(), 1, bias.empty() ? nullptr : bias.data(), mult.data(), shift.data(),
                  packed.data(), chan.data());
-  std::string params = ctx.params("dnn_s8_fc_params",
-                                  cInts({p.batch, p.in_features, p.out_features, p.input_zp,
-                                         p.output_zp, p.act_min, p.act_max}));
+  std::string params = ctx.params("dnn_s8_fc_params", fcInit);
   std::string wn = ctx.wordArray("qfc_w", packed.data(), packed.size());
   std::string cn = ctx.wordArray("qfc_chan", chan.data(), chan.size() * sizeof(dnn_s8_chan));
   ctx.useRuntime("dnn_s8");
@@ -279,10 +354,20 @@ int64_t quantScratchBytes(Operation *op) {
       return 0;
     dnn_s8_conv_params p{g[0], g[1], g[2], g[3], g[16], g[4], g[5], g[6], g[7], g[8], g[9], g[10],
                          g[11], g[12], g[13], g[14], g[15], (int32_t)c.getGroup(), 0, 0, -128, 127};
+    if (!allInt8(c.getWeightBits())) {
+      dnn_sub_conv_params sp;
+      dnn_sub_conv_params_init(&sp, &p);
+      return (int64_t)dnn_sub_conv_scratch_size(&sp);
+    }
     return (int64_t)dnn_s8_conv_scratch_size(&p);
   }
   if (auto f = dyn_cast<QFullyConnectedOp>(op)) {
     dnn_s8_fc_params p = fcParams(f);
+    if (!allInt8(f.getWeightBits())) {
+      dnn_sub_fc_params sp;
+      dnn_sub_fc_params_init(&sp, &p);
+      return (int64_t)dnn_sub_fc_scratch_size(&sp);
+    }
     return (int64_t)dnn_s8_fc_scratch_size(&p);
   }
   return 0;

@@ -7,7 +7,8 @@
 //  - activations are int8 with one zero point per tensor (uint8 tensors are moved
 //    to int8 by subtracting 128 from values and zero points, which is exact);
 //  - weights are symmetric (zero point 0) int8 with one scale per output channel;
-//    `weight_bits` (8, 4 or 2) narrows their range; biases are int32;
+//    `weight_bits` (8, 4 or 2, per layer or per output channel: mixed precision)
+//    narrows their range; biases are int32;
 //  - `scale` is the real requantization scale per output channel
 //    (input_scale * weight_scale[m] / output_scale); the accumulator `acc` becomes
 //    clamp(output_zp + requant(acc, scale), act_min, act_max) where requant rounds
@@ -35,7 +36,8 @@ def Dnn_QConvOp : Dnn_Op<"qconv", [Pure, InferTypeOpAdaptor]> {
   let summary = "Integer convolution, channels-last (1-D and 2-D)";
   let description = [{
     `input` is int8 N x spatial... x C; `weight` is int8 M x C/group x kernel... (ONNX
-    order, symmetric, values within `weight_bits`); `bias` is int32 [M] in units of
+    order, symmetric; output channel m's values fit `weight_bits` bits: one entry for
+    the layer or one per output channel, 8, 4 or 2; absent = 8); `bias` is int32 [M] in units of
     input_scale * weight_scale[m]. `scale` has 1 or M entries. Result int8
     N x spatial'... x M:
       y = clamp(output_zp + requant(bias[m] + sum (x - input_zp) * w, scale[m]),
@@ -47,7 +49,7 @@ def Dnn_QConvOp : Dnn_Op<"qconv", [Pure, InferTypeOpAdaptor]> {
                            DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                            DenseI64ArrayAttr:$pads, DefaultValuedAttr<I64Attr, "1">:$group,
                            I64Attr:$input_zp, DenseF64ArrayAttr:$scale,
-                           DefaultValuedAttr<I64Attr, "8">:$weight_bits),
+                           OptionalAttr<DenseI64ArrayAttr>:$weight_bits),
                        Dnn_IntOutArgs);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
@@ -57,14 +59,15 @@ def Dnn_QConvOp : Dnn_Op<"qconv", [Pure, InferTypeOpAdaptor]> {
 def Dnn_QFullyConnectedOp : Dnn_Op<"qfully_connected", [Pure, InferTypeOpAdaptor]> {
   let summary = "Integer fully connected layer: y = x * W^T + bias";
   let description = [{
-    `input` is int8 B x K, `weight` int8 N x K (PyTorch Linear order, symmetric),
-    `bias` int32 [N]; `scale` has 1 or N entries. Result int8 B x N with the same
+    `input` is int8 B x K, `weight` int8 N x K (PyTorch Linear order, symmetric,
+    output n's values within `weight_bits`, as for dnn.qconv), `bias` int32 [N];
+    `scale` has 1 or N entries. Result int8 B x N with the same
     requantization as dnn.qconv.
   }];
   let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                            Optional<AnyRankedTensor>:$bias, I64Attr:$input_zp,
                            DenseF64ArrayAttr:$scale,
-                           DefaultValuedAttr<I64Attr, "8">:$weight_bits),
+                           OptionalAttr<DenseI64ArrayAttr>:$weight_bits),
                        Dnn_IntOutArgs);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";

@@ -78,9 +78,27 @@ LogicalResult checkScales(Loc loc, ArrayRef<double> scale, int64_t channels) {
   return success();
 }
 
-LogicalResult checkWeightBits(Loc loc, int64_t bits) {
-  if (bits != 2 && bits != 4 && bits != 8)
-    return emitOptionalError(loc, "weight_bits must be 2, 4 or 8, got ", bits);
+/// `bits` (absent: 8) has 1 or `channels` entries of 8, 4 or 2, and a constant
+/// `weight` (channel = axis 0) fits them.
+LogicalResult checkWeightBits(Loc loc, std::optional<ArrayRef<int64_t>> bits, Value weight,
+                              int64_t channels) {
+  if (!bits) return success();
+  if (bits->size() != 1 && (int64_t)bits->size() != channels)
+    return emitOptionalError(loc, "weight_bits must have 1 or ", channels, " entries, got ",
+                             bits->size());
+  for (int64_t b : *bits)
+    if (b != 2 && b != 4 && b != 8)
+      return emitOptionalError(loc, "weight_bits must be 2, 4 or 8, got ", b);
+  auto c = weight.getDefiningOp<ConstantOp>();
+  auto dense = c ? dyn_cast<DenseIntElementsAttr>(c.getValue()) : DenseIntElementsAttr();
+  if (!dense || channels == 0) return success();
+  int64_t per = dense.getNumElements() / channels, k = 0;
+  for (const APInt &v : dense.getValues<APInt>()) {
+    int64_t m = k++ / per, b = (*bits)[bits->size() == 1 ? 0 : m], x = v.getSExtValue();
+    if (x < -(int64_t(1) << (b - 1)) || x >= (int64_t(1) << (b - 1)))
+      return emitOptionalError(loc, "weight ", x, " of output channel ", m, " does not fit ", b,
+                               " bits");
+  }
   return success();
 }
 
@@ -123,7 +141,8 @@ LogicalResult QConvOp::verify() {
   if (failed(checkZp(loc, getInputZp(), "input_zp")) ||
       failed(checkZp(loc, getOutputZp(), "output_zp")) ||
       failed(checkActRange(loc, getActMin(), getActMax())) ||
-      failed(checkScales(loc, getScale(), m)) || failed(checkWeightBits(loc, getWeightBits())))
+      failed(checkScales(loc, getScale(), m)) ||
+      failed(checkWeightBits(loc, getWeightBits(), getWeight(), m)))
     return failure();
   return success();
 }
@@ -156,7 +175,8 @@ LogicalResult QFullyConnectedOp::verify() {
   if (failed(checkZp(loc, getInputZp(), "input_zp")) ||
       failed(checkZp(loc, getOutputZp(), "output_zp")) ||
       failed(checkActRange(loc, getActMin(), getActMax())) ||
-      failed(checkScales(loc, getScale(), n)) || failed(checkWeightBits(loc, getWeightBits())))
+      failed(checkScales(loc, getScale(), n)) ||
+      failed(checkWeightBits(loc, getWeightBits(), getWeight(), n)))
     return failure();
   return success();
 }

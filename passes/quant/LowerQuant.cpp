@@ -273,6 +273,12 @@ std::optional<std::vector<int32_t>> Converter::bias(Value v, double inScale, con
   return out;
 }
 
+/// Sub-byte weights (a dequantize_linear with bits 4 or 2) keep their width.
+void setWeightBits(Operation *op, const Weights &w) {
+  if (w.bits != 8)
+    op->setAttr("weight_bits", DenseI64ArrayAttr::get(op->getContext(), {w.bits}));
+}
+
 std::vector<double> requantScales(double inScale, const Weights &w, double outScale) {
   std::vector<double> s;
   for (double ws : w.scales) s.push_back(inScale * ws / outScale);
@@ -310,6 +316,7 @@ bool Converter::conv(ConvOp op, std::string &why) {
                              attr(bld, "output_zp", y->zp), attr(bld, "act_min", lo),
                              attr(bld, "act_max", hi)})
                 .getResult();
+  setWeightBits(r.getDefiningOp(), *w);
   finish(op, q, channelsFirst(bld, loc, r));
   return true;
 }
@@ -378,6 +385,7 @@ bool Converter::fullyConnected(Operation *op, std::string &why) {
                                   bld.getDenseF64ArrayAttr(requantScales(x->scale, *w, y->scale))),
                  attr(bld, "output_zp", y->zp), attr(bld, "act_min", lo), attr(bld, "act_max", hi)})
                 .getResult();
+  setWeightBits(r.getDefiningOp(), *w);
   finish(op, q, r);
   return true;
 }

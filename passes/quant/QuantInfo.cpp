@@ -110,6 +110,7 @@ std::optional<Weights> dequantizedWeights(Value v, int64_t axis, std::string &wh
     return std::nullopt;
   }
   Weights w;
+  w.bits = dq.getBits();
   w.shape.assign(type.getShape().begin(), type.getShape().end());
   int64_t inner = 1;
   for (int64_t d = axis + 1; d < type.getRank(); ++d) inner *= type.getDimSize(d);
@@ -120,6 +121,10 @@ std::optional<Weights> dequantizedWeights(Value v, int64_t axis, std::string &wh
     double q = (*vals)[k] - zp;
     if (q < -128 || q > 127) {
       why = "weight minus its zero point leaves int8 (asymmetric weights)";
+      return std::nullopt;
+    }
+    if (w.bits < 8 && (q < -(1 << (w.bits - 1)) || q >= (1 << (w.bits - 1)))) {
+      why = "weight minus its zero point leaves " + std::to_string(w.bits) + " bits";
       return std::nullopt;
     }
     w.values[k] = (int8_t)q;

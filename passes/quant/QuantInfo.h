@@ -31,6 +31,7 @@ struct Weights {
   std::vector<int64_t> shape;
   std::vector<int8_t> values;
   std::vector<double> scales;
+  int64_t bits = 8; ///< storage width of the dequantize_linear (8, 4 or 2)
 };
 
 /// Scalar value of a constant (first element), if `v` is a constant.

@@ -86,9 +86,11 @@ bool keepsInputRange(Operation *op) {
   return isa<MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, GlobalMaxPoolOp, ReshapeOp, TransposeOp>(op);
 }
 
-/// Per-channel symmetric int8 weights: the weight operand becomes
-/// dequantize_linear(int8 constant, scales) along `axis`.
-void quantizeWeights(OpOperand &operand, int64_t axis) {
+/// Per-channel symmetric weights of `bits` bits (8, 4 or 2): the weight operand
+/// becomes dequantize_linear(int8 constant, scales) along `axis`, values in
+/// [-(2^(bits-1) - 1), 2^(bits-1) - 1] (2 bits: ternary).
+void quantizeWeights(OpOperand &operand, int64_t axis, int64_t bits) {
+  const double qmax = (double)((int64_t(1) << (bits - 1)) - 1);
   Value w = operand.get();
   auto values = passutil::getF32Constant(w);
   if (!values) return;
@@ -101,12 +103,12 @@ void quantizeWeights(OpOperand &operand, int64_t axis) {
     maxAbs[c] = std::max(maxAbs[c], (double)std::fabs((*values)[k]));
   }
   std::vector<float> scales(channels);
-  for (int64_t c = 0; c < channels; ++c) scales[c] = maxAbs[c] > 0 ? (float)(maxAbs[c] / 127.0) : 1.0f;
+  for (int64_t c = 0; c < channels; ++c) scales[c] = maxAbs[c] > 0 ? (float)(maxAbs[c] / qmax) : 1.0f;
   std::vector<int8_t> q(values->size());
   for (size_t k = 0; k < values->size(); ++k) {
     int64_t c = (int64_t)(k / inner) % channels;
     double v = std::nearbyint((double)(*values)[k] / (double)scales[c]);
-    q[k] = (int8_t)std::clamp(v, -127.0, 127.0);
+    q[k] = (int8_t)std::clamp(v, -qmax, qmax);
   }
   OpBuilder b(operand.getOwner());
   Location loc = w.getLoc();
@@ -114,7 +116,7 @@ void quantizeWeights(OpOperand &operand, int64_t axis) {
   Value sc = passutil::createF32Constant(b, loc, {channels}, scales);
   Value dq = DequantizeLinearOp::create(b, loc, ValueRange{qc, sc},
                                         {b.getNamedAttr("axis", b.getI64IntegerAttr(axis)),
-                                         b.getNamedAttr("bits", b.getI64IntegerAttr(8))})
+                                         b.getNamedAttr("bits", b.getI64IntegerAttr(bits))})
                  .getResult();
   operand.set(dq);
 }
@@ -144,6 +146,10 @@ struct DnnQuantizePtq : ::dnnopt::impl::DnnQuantizePtqBase<DnnQuantizePtq> {
       func.emitError("dnn-quantize-ptq: no calibration data (calibration=FILE.npz)");
       return signalPassFailure();
     }
+    if (weightBits != 8 && weightBits != 4 && weightBits != 2) {
+      func.emitError("dnn-quantize-ptq: weight-bits must be 8, 4 or 2, got ") << weightBits;
+      return signalPassFailure();
+    }
     if (!(percentile > 0.0 && percentile <= 100.0)) {
       func.emitError("dnn-quantize-ptq: percentile must be in (0, 100], got ") << percentile;
       return signalPassFailure();
@@ -169,12 +175,12 @@ struct DnnQuantizePtq : ::dnnopt::impl::DnnQuantizePtqBase<DnnQuantizePtq> {
 
     // 2. Weights: per-channel symmetric int8.
     func.walk([&](Operation *op) {
-      if (auto c = dyn_cast<ConvOp>(op)) quantizeWeights(c->getOpOperand(1), 0);
+      if (auto c = dyn_cast<ConvOp>(op)) quantizeWeights(c->getOpOperand(1), 0, weightBits);
       else if (auto g = dyn_cast<GemmOp>(op))
-        quantizeWeights(g->getOpOperand(1), g.getTransB() ? 0 : 1);
+        quantizeWeights(g->getOpOperand(1), g.getTransB() ? 0 : 1, weightBits);
       else if (auto m = dyn_cast<MatMulOp>(op);
                m && cast<RankedTensorType>(m.getB().getType()).getRank() == 2)
-        quantizeWeights(m->getOpOperand(1), 1);
+        quantizeWeights(m->getOpOperand(1), 1, weightBits);
     });
 
     // 3. Activations: quantize_linear -> dequantize_linear after every producer.

@@ -97,3 +97,20 @@ func.func @asymmetric(%x: tensor<1x1x3xi8>) -> tensor<1x1x3xi8> {
   %q = dnn.quantize_linear %c, %s, %z : (tensor<1x1x3xf32>, tensor<f32>, tensor<i8>) -> tensor<1x1x3xi8>
   return %q : tensor<1x1x3xi8>
 }
+
+// -----
+
+// 4-bit weights (a dequantize_linear with bits = 4) keep their width on the integer op.
+// CHECK-LABEL: func.func @four_bit
+// CHECK: dnn.qfully_connected %{{.*}}, %{{.*}} {input_zp = 0 : i64, output_zp = 0 : i64, scale = array<f64: {{.*}}>, weight_bits = array<i64: 4>}
+func.func @four_bit(%x: tensor<1x2xi8>) -> tensor<1x2xi8> {
+  %s = dnn.constant dense<0.1> : tensor<f32>
+  %z = dnn.constant dense<0> : tensor<i8>
+  %w = dnn.constant dense<[[7, -8], [3, -1]]> : tensor<2x2xi8>
+  %ws = dnn.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %xd = dnn.dequantize_linear %x, %s, %z : (tensor<1x2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2xf32>
+  %wd = dnn.dequantize_linear %w, %ws {axis = 0 : i64, bits = 4 : i64} : (tensor<2x2xi8>, tensor<2xf32>) -> tensor<2x2xf32>
+  %g = dnn.gemm %xd, %wd {trans_b = true} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  %q = dnn.quantize_linear %g, %s, %z : (tensor<1x2xf32>, tensor<f32>, tensor<i8>) -> tensor<1x2xi8>
+  return %q : tensor<1x2xi8>
+}

@@ -5,6 +5,7 @@
 #include "passes/Passes.h"
 
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -63,7 +64,17 @@ OwningOpRef<ModuleOp> dnnopt::driver::loadModel(MLIRContext &ctx, const std::str
     }
   }
   loadImporterDialects(ctx);
-  OwningOpRef<ModuleOp> module = importOnnxFile(path, ctx, options);
+  OwningOpRef<ModuleOp> module;
+  if (llvm::StringRef(path).ends_with(".mlir")) {
+    // dnn IR written by dnnopt itself (e.g. `dnnopt search pit -o OUT.mlir`).
+    module = parseSourceFile<ModuleOp>(path, &ctx);
+    if (!module) {
+      llvm::errs() << path << ": cannot parse the MLIR file\n";
+      return nullptr;
+    }
+  } else {
+    module = importOnnxFile(path, ctx, options);
+  }
   if (!module) return nullptr;
   if (importedStats) *importedStats = dnn::computeModelStats(*module);
   if (cleanup) {
@@ -95,6 +106,14 @@ bool dnnopt::driver::checkQuantizeRequest(const std::string &command, const Quan
     llvm::errs() << command << ": --calibration needs --quantize int8\n";
     return false;
   }
+  if (q.weightBits != 8 && q.weightBits != 4 && q.weightBits != 2) {
+    llvm::errs() << command << ": --weight-bits must be 8, 4 or 2\n";
+    return false;
+  }
+  if (q.weightBits != 8 && q.mode.empty()) {
+    llvm::errs() << command << ": --weight-bits needs --quantize int8\n";
+    return false;
+  }
   if (!(q.percentile > 0.0 && q.percentile <= 100.0)) {
     llvm::errs() << command << ": --calibration-percentile must be in (0, 100]\n";
     return false;
@@ -112,6 +131,7 @@ bool dnnopt::driver::quantizeModel(ModuleOp module, const std::string &command,
   o.calibration = q.calibration;
   o.percentile = q.percentile;
   o.maxSamples = q.maxSamples;
+  o.weightBits = q.weightBits;
   pm.addPass(createDnnQuantizePtq(o));
   if (failed(pm.run(module))) return false;
   return succeeded(verify(module));

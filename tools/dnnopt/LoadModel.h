@@ -29,6 +29,7 @@ struct QuantizeRequest {
   std::string calibration; ///< .npz of calibration inputs
   double percentile = 100.0;
   unsigned maxSamples = 0;
+  unsigned weightBits = 8;
 };
 
 /// Checks the request's options; prints the problem after `command` and returns

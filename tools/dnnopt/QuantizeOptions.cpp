@@ -19,7 +19,11 @@ QuantizeOptions::QuantizeOptions(cl::SubCommand &sub)
                  cl::value_desc("P"), cl::init(100.0), cl::sub(sub)),
       maxSamples("calibration-samples",
                  cl::desc("Use at most N calibration samples (default: all)"), cl::value_desc("N"),
-                 cl::init(0), cl::sub(sub)) {}
+                 cl::init(0), cl::sub(sub)),
+      weightBits("weight-bits",
+                 cl::desc("With --quantize: weight width, 8, 4 or 2 (ternary); activations stay "
+                          "int8 (default 8)"),
+                 cl::value_desc("bits"), cl::init(8), cl::sub(sub)) {}
 
 QuantizeRequest QuantizeOptions::request() const {
   QuantizeRequest q;
@@ -27,5 +31,6 @@ QuantizeRequest QuantizeOptions::request() const {
   q.calibration = calibration;
   q.percentile = percentile;
   q.maxSamples = maxSamples;
+  q.weightBits = weightBits;
   return q;
 }

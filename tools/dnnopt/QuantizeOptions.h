@@ -18,6 +18,7 @@ struct QuantizeOptions {
   llvm::cl::opt<std::string> calibration;
   llvm::cl::opt<double> percentile;
   llvm::cl::opt<unsigned> maxSamples;
+  llvm::cl::opt<unsigned> weightBits;
 
   explicit QuantizeOptions(llvm::cl::SubCommand &sub);
   QuantizeRequest request() const;
