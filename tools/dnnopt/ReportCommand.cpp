@@ -13,12 +13,14 @@
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "LoadModel.h"
+#include "QuantizeOptions.h"
 
 #include "backends/common/StoragePlan.h"
 #include "dialects/hw/CostAnalysis.h"
 #include "dialects/hw/DnnCostModels.h"
 #include "dialects/hw/HwDialect.h"
 #include "dialects/hw/TargetModel.h"
+#include "dialects/dnn/DnnOps.h"
 #include "frontend/OnnxImporter.h"
 #include "passes/Passes.h"
 
@@ -52,6 +54,37 @@ cl::opt<std::string> targetFile("target-file",
                                 cl::desc("File describing a target as a #hw.target attribute "
                                          "(see docs/targets.md)"),
                                 cl::value_desc("file"), cl::sub(reportCmd));
+driver::QuantizeOptions quantizeOpts(reportCmd);
+
+/// Quantized models (imported QDQ / QLinear, or --quantize): the integer IR the C
+/// backend compiles, each integer layer at its own precision (a8 and its weights'
+/// width; per-channel mixed widths count as the widest).
+bool lowerQuantized(ModuleOp module) {
+  bool quantized = false;
+  module.walk([&](Operation *op) {
+    quantized |= isa<dnn::QuantizeLinearOp, dnn::DequantizeLinearOp, dnn::QLinearConvOp,
+                     dnn::QLinearMatMulOp>(op);
+  });
+  if (!quantized) return true;
+  PassManager pm(module.getContext());
+  pm.addPass(createDnnLowerQuant());
+  pm.addPass(createDnnCanonicalizeShapes());
+  if (failed(pm.run(module))) return false;
+  MLIRContext *ctx = module.getContext();
+  module.walk([&](Operation *op) {
+    if (!isa<dnn::QConvOp, dnn::QFullyConnectedOp, dnn::QAddOp, dnn::RequantizeOp, dnn::QMaxPoolOp,
+             dnn::QAvgPoolOp, dnn::QGlobalAvgPoolOp>(op))
+      return;
+    int64_t w = 8;
+    if (auto bits = op->getAttrOfType<DenseI64ArrayAttr>("weight_bits")) {
+      w = 0;
+      for (int64_t b : bits.asArrayRef()) w = std::max(w, b);
+    }
+    op->setAttr(hw::kPrecisionAttrName, hw::PrecisionAttr::get(ctx, 8, w, hw::Real(0.0)));
+  });
+  return true;
+}
+
 cl::opt<std::string> precisionOpt(
     "precision",
     cl::desc("Precision of every layer: aXwY, activation and weight bits (default a8w8; "
@@ -291,9 +324,12 @@ int dnnopt::driver::runReport() {
                  << ": expected aXwY, e.g. a8w8 (a32w32 is float32)\n";
     return 1;
   }
+  driver::QuantizeRequest quantize = quantizeOpts.request();
+  if (!driver::checkQuantizeRequest("dnnopt report", quantize)) return 1;
   OwningOpRef<ModuleOp> module = driver::loadModel(
       ctx, "dnnopt report", modelPath, std::vector<std::string>(inputShapes.begin(), inputShapes.end()));
   if (!module) return 1;
+  if (!driver::quantizeModel(*module, "dnnopt report", quantize) || !lowerQuantized(*module)) return 1;
 
   // Cost errors are located at layers; print them as "MODEL: message".
   TargetModel target = buildTargetModel(targetAttr);
@@ -369,7 +405,11 @@ int dnnopt::driver::runReport() {
   os << "\ntotals\n";
   os << "  MACs          " << human(estimate->macs) << "\n";
   os << "  parameters    " << human(estimate->params) << " (" << formatBytes(estimate->paramBytes)
-     << " at " << precision->str() << ", 32-bit biases)\n";
+     << " at " << precision->str() << ", 32-bit biases; integer layers at their own width)\n";
+  if (double floatBytes = 4.0 * estimate->params; estimate->paramBytes < floatBytes)
+    os << "  vs float32    " << formatBytes(floatBytes) << " as float32: "
+       << llvm::format("%.2f", floatBytes / std::max<double>(estimate->paramBytes, 1.0))
+       << "x smaller, " << formatBytes(floatBytes - estimate->paramBytes) << " of flash saved\n";
   os << "  latency       " << fixed(estimate->latencyMs, 4) << " ms";
   std::vector<std::string> perUnit;
   for (size_t u = 0; u < target.units.size(); ++u)
