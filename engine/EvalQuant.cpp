@@ -47,7 +47,10 @@ void quantizeInto(const Tensor &x, const Tensor *scale, const Tensor *zp, int64_
   double lo, hi;
   storageRange(y.dtype, bits, lo, hi);
   for (int64_t k = 0, n = x.numel(); k < n; ++k) {
-    double q = roundHalfEven(x.at(k) / paramAt(scale, x, axis, k, 1)) + paramAt(zp, x, axis, k, 0);
+    // x / scale in float32, as ONNX (and the generated C) compute it: a quotient that is
+    // an exact tie in float32 must round as a tie.
+    double q = roundHalfEven((double)((float)x.at(k) / (float)paramAt(scale, x, axis, k, 1))) +
+               paramAt(zp, x, axis, k, 0);
     y.set(k, std::fmin(std::fmax(q, lo), hi));
   }
 }

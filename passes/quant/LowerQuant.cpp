@@ -471,6 +471,12 @@ bool Converter::pool(Operation *op, std::string &why) {
                             attr(bld, "act_min", -128), attr(bld, "act_max", 127)})
             .getResult();
   } else if (auto a = dyn_cast<AvgPoolOp>(op)) {
+    if (!sameParams) {
+      // The integer average rounds on the input's grid; requantizing that result
+      // rounds again, which can land two output steps away.
+      why = "average pooling into another scale (two roundings)";
+      return true;
+    }
     r = QAvgPoolOp::create(bld, loc, ValueRange{in},
                            {bld.getNamedAttr("kernel_shape", a.getKernelShapeAttr()),
                             bld.getNamedAttr("strides", a.getStridesAttr()),

@@ -141,7 +141,7 @@ std::optional<Weights> dequantizedWeights(Value v, int64_t axis, std::string &wh
 }
 
 int64_t quantizeToI8(double x, double scale, int64_t zp) {
-  double q = std::nearbyint(x / scale) + (double)zp;
+  double q = std::nearbyint((double)((float)x / (float)scale)) + (double)zp; // float32, as ONNX
   return q < -128 ? -128 : (q > 127 ? 127 : (int64_t)q);
 }
 

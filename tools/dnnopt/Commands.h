@@ -23,6 +23,9 @@ int runCalibrate();
 llvm::cl::SubCommand &validateSubCommand();
 int runValidate();
 
+llvm::cl::SubCommand &searchSubCommand();
+int runSearch();
+
 } // namespace dnnopt::driver
 
 #endif

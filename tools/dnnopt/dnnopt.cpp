@@ -18,6 +18,7 @@ int main(int argc, char **argv) {
   llvm::cl::SubCommand &compile = compileSubCommand();
   llvm::cl::SubCommand &calibrate = calibrateSubCommand();
   llvm::cl::SubCommand &validate = validateSubCommand();
+  llvm::cl::SubCommand &search = searchSubCommand();
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "dnnopt: hardware-aware compiler from ONNX to microcontroller C\n\n"
@@ -29,13 +30,16 @@ int main(int argc, char **argv) {
       "  dnnopt report MODEL.onnx --target T\n"
       "                             per-layer latency, energy and memory on a target\n"
       "  dnnopt calibrate MODEL.onnx=PROFILE.txt ...\n"
-      "                             fit the Cortex-M latency model to measured per-layer counts\n\n"
+      "                             fit the Cortex-M latency model to measured per-layer counts\n"
+      "  dnnopt search pit MODEL.onnx --data TRAIN.npz --cost params|macs --lambda L -o OUT.mlir\n"
+      "                             PIT architecture search (channels, receptive field, dilation)\n\n"
       "Run `dnnopt <subcommand> --help` for the options of a subcommand.\n");
   if (import) return runImport();
   if (report) return runReport();
   if (compile) return runCompile();
   if (calibrate) return runCalibrate();
   if (validate) return runValidate();
+  if (search) return runSearch();
   llvm::errs() << "dnnopt: no subcommand given; run `dnnopt --help`\n";
   return 1;
 }
