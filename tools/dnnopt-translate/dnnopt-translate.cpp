@@ -6,7 +6,11 @@
 // `error: FILE: node 'NAME' (OpType): message`.
 //
 //===----------------------------------------------------------------------===//
+#include "frontend/OnnxExporter.h"
 #include "frontend/OnnxImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -25,6 +29,9 @@ using namespace mlir;
 namespace {
 cl::opt<std::string> importPath("import-onnx", cl::desc("Import this ONNX model"),
                                 cl::value_desc("model.onnx"));
+cl::opt<std::string> exportPath("export-onnx",
+                                cl::desc("Export this dnn IR file (.mlir, a float network) as ONNX"),
+                                cl::value_desc("model.mlir"));
 cl::opt<std::string> outputPath("o", cl::desc("Write the IR to this file instead of stdout"),
                                 cl::value_desc("file"), cl::init("-"));
 cl::list<std::string> inputShapes(
@@ -64,11 +71,37 @@ void printDiagnostic(Diagnostic &d) {
 void hideUnrelatedOptions() {
   for (auto &entry : cl::getRegisteredOptions()) {
     llvm::StringRef name = entry.first;
-    bool ours = name == "import-onnx" || name == "o" || name == "input-shape" ||
+    bool ours = name == "import-onnx" || name == "export-onnx" || name == "o" || name == "input-shape" ||
                 name == "func-name" || name.starts_with("mlir-") || name.starts_with("help") ||
                 name == "version";
     if (!ours) entry.second->setHiddenFlag(cl::Hidden);
   }
+}
+/// --export-onnx FILE.mlir [-o OUT.onnx]: parse, verify, export (written only when
+/// the whole model exported).
+int exportMain() {
+  MLIRContext ctx;
+  dnnopt::loadImporterDialects(ctx);
+  ctx.loadDialect<func::FuncDialect>();
+  ScopedDiagnosticHandler handler(&ctx, [](Diagnostic &d) {
+    llvm::errs() << severityText(d.getSeverity()) << ": " << exportPath << ": " << d.str() << "\n";
+    return success();
+  });
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(exportPath, &ctx);
+  if (!module || failed(verify(*module))) return 1;
+  std::string bytes, err;
+  if (failed(dnnopt::exportOnnx(*module, bytes, err))) {
+    llvm::errs() << "error: " << exportPath << ": " << err << "\n";
+    return 1;
+  }
+  auto out = openOutputFile(outputPath, &err);
+  if (!out) {
+    llvm::errs() << "error: " << err << "\n";
+    return 1;
+  }
+  out->os() << bytes;
+  out->keep();
+  return 0;
 }
 } // namespace
 
@@ -79,10 +112,11 @@ int main(int argc, char **argv) {
   hideUnrelatedOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "dnnopt-translate: imports an ONNX model and prints its dnn IR "
-                              "exactly as imported\n");
+                              "exactly as imported, or exports dnn IR as ONNX\n");
+  if (!exportPath.empty()) return exportMain();
   if (importPath.empty()) {
-    llvm::errs() << "dnnopt-translate: nothing to do; pass --import-onnx MODEL.onnx "
-                    "(see --help)\n";
+    llvm::errs() << "dnnopt-translate: nothing to do; pass --import-onnx MODEL.onnx or "
+                    "--export-onnx MODEL.mlir -o OUT.onnx (see --help)\n";
     return 1;
   }
   dnnopt::OnnxImportOptions options;

@@ -2,7 +2,7 @@
 //
 //   dnnopt search pit MODEL.onnx --data TRAIN.npz [--val VAL.npz] --cost params|macs
 //                 --lambda L --epochs W,S,F [--lr LR] [--arch-lr LR2] [--batch B]
-//                 [--seed S] [--loss mae|mse|huber] -o OUT.mlir
+//                 [--seed S] [--loss mae|mse|huber] -o OUT.onnx|OUT.mlir
 //
 // Imports the model WITHOUT the BatchNorm-folding cleanup (BatchNorm trains), adds
 // the PIT masks (passes/search/Pit.h), then
@@ -11,12 +11,16 @@
 //   export   the IR is rewritten into the smaller network;
 //   fine-tune F epochs: weights of the smaller network (best validation epoch kept).
 // One progress line per epoch, a seed-vs-found table at the end. The found model
-// is written as dnn IR (.mlir, accepted by every dnnopt subcommand); writing ONNX
-// needs an ONNX exporter that does not exist yet.
+// is written as ONNX (-o OUT.onnx, frontend/OnnxExporter) or dnn IR (.mlir, accepted by
+// every dnnopt subcommand).
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "LoadModel.h"
+
+#include "frontend/OnnxExporter.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
 
 #include "dialects/dnn/DnnOps.h"
 #include "dialects/dnn/DnnStats.h"
@@ -63,7 +67,7 @@ cl::opt<int> batchOpt("batch", cl::desc("Mini-batch size"), cl::init(32), cl::su
 cl::opt<unsigned> seedOpt("seed", cl::desc("Shuffling seed"), cl::init(0), cl::sub(searchCmd));
 cl::opt<std::string> lossOpt("loss", cl::desc("Task loss: mae, mse, huber, ce"), cl::init("mae"),
                              cl::sub(searchCmd));
-cl::opt<std::string> outPath("o", cl::desc("Output model (.mlir)"), cl::value_desc("OUT.mlir"), cl::Required,
+cl::opt<std::string> outPath("o", cl::desc("Output model: ONNX (.onnx) or dnn IR (.mlir)"), cl::value_desc("OUT.onnx"), cl::Required,
                              cl::sub(searchCmd));
 cl::list<std::string> inputShapes("input-shape", cl::desc("Static shape of a graph input (as for import)"),
                                   cl::value_desc("[name:]shape"), cl::sub(searchCmd));
@@ -97,10 +101,10 @@ int dnnopt::driver::runSearch() {
     llvm::errs() << cmd << ": unknown search method '" << methodOpt << "' (available: pit)\n";
     return 1;
   }
-  if (!llvm::StringRef(outPath).ends_with(".mlir")) {
+  if (!llvm::StringRef(outPath).ends_with(".mlir") && !llvm::StringRef(outPath).ends_with(".onnx")) {
     llvm::errs() << cmd << ": -o " << outPath
-                 << ": only .mlir output is supported (writing ONNX needs an ONNX exporter, not "
-                    "implemented yet); every dnnopt subcommand reads .mlir\n";
+                 << ": the output is an ONNX model (.onnx) or dnn IR (.mlir, read by every dnnopt "
+                    "subcommand)\n";
     return 1;
   }
   PitCost costKind;
@@ -331,13 +335,25 @@ int dnnopt::driver::runSearch() {
   }
   // -- Output --
   {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(outPath, ec, llvm::sys::fs::OF_Text);
-    if (ec) {
-      llvm::errs() << cmd << ": cannot write " << outPath << ": " << ec.message() << "\n";
+    // ONNX (any ONNX tool runs it) or dnn IR; written whole or not at all.
+    std::string contents;
+    if (llvm::StringRef(outPath).ends_with(".onnx")) {
+      if (failed(exportOnnx(*module, contents, err))) {
+        llvm::errs() << cmd << ": ONNX export: " << err << "\n";
+        return 1;
+      }
+    } else {
+      llvm::raw_string_ostream text(contents);
+      module->print(text, OpPrintingFlags().enableDebugInfo(/*enable=*/true, /*pretty=*/false));
+    }
+    std::string errMsg;
+    auto out = openOutputFile(outPath, &errMsg);
+    if (!out) {
+      llvm::errs() << cmd << ": cannot write " << outPath << ": " << errMsg << "\n";
       return 1;
     }
-    module->print(os, OpPrintingFlags().enableDebugInfo(/*enable=*/true, /*pretty=*/false));
+    out->os() << contents;
+    out->keep();
   }
 
   // -- Summary --
