@@ -23,6 +23,20 @@ void buildCleanupPipeline(mlir::OpPassManager &pm) {
   pm.addPass(createDnnConstantFold());
 }
 
+bool hasQuantizationOps(mlir::Operation *root) {
+  bool found = false;
+  root->walk([&](mlir::Operation *op) {
+    found |= mlir::isa<dnn::QuantizeLinearOp, dnn::DequantizeLinearOp, dnn::QLinearConvOp,
+                       dnn::QLinearMatMulOp>(op);
+  });
+  return found;
+}
+
+void buildQuantLoweringPipeline(mlir::OpPassManager &pm) {
+  pm.addPass(createDnnLowerQuant());
+  pm.addPass(createDnnCanonicalizeShapes());
+}
+
 void registerDnnoptPasses() {
   registerDnnPasses();
   mlir::PassPipelineRegistration<>(

@@ -18,6 +18,14 @@ void registerDnnoptPasses();
 /// constants, fold batch norm and pads, fuse activations, simplify shapes.
 void buildCleanupPipeline(mlir::OpPassManager &pm);
 
+/// Whether `root` holds quantized ONNX forms (quantize_linear, dequantize_linear,
+/// qlinear_conv, qlinear_matmul) that the integer lowering applies to.
+bool hasQuantizationOps(mlir::Operation *root);
+
+/// The integer lowering of a quantized model: -dnn-lower-quant, then the shape
+/// cleanup that turns the transposes left at unit axes into views.
+void buildQuantLoweringPipeline(mlir::OpPassManager &pm);
+
 } // namespace dnnopt
 
 #endif

@@ -173,15 +173,9 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
   });
   if (shapes.wasInterrupted()) return failure();
   // Quantized models: QDQ / QLinear ops become the integer ops of the int8 kernels.
-  bool quantized = false;
-  func.walk([&](Operation *op) {
-    quantized |= isa<dnn::QuantizeLinearOp, dnn::DequantizeLinearOp, dnn::QLinearConvOp,
-                     dnn::QLinearMatMulOp>(op);
-  });
-  if (quantized) {
+  if (hasQuantizationOps(func)) {
     PassManager pm(module.getContext());
-    pm.addPass(createDnnLowerQuant());
-    pm.addPass(createDnnCanonicalizeShapes());
+    buildQuantLoweringPipeline(pm);
     if (failed(pm.run(module))) return failure();
   }
   if (failed(cemit::legalizeForC(func))) return failure();

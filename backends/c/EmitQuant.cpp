@@ -105,17 +105,24 @@ LogicalResult windowGeometry(OpT op, Value x, Value y, ArrayRef<int64_t> kernel,
   return success();
 }
 
+/// The kernel parameters of a dnn.qconv (reports and fails for ranks the int8
+/// kernels do not take).
+FailureOr<dnn_s8_conv_params> qconvParams(QConvOp op) {
+  std::array<int32_t, 17> g;
+  if (failed(windowGeometry(op, op.getInput(), op.getOutput(), shapeOf(op.getWeight()).drop_front(2),
+                            op.getStrides(), op.getDilations(), op.getPads(), g)))
+    return failure();
+  return dnn_s8_conv_params{g[0], g[1], g[2], g[3], g[16], g[4], g[5], g[6], g[7], g[8], g[9], g[10],
+                            g[11], g[12], g[13], g[14], g[15], (int32_t)op.getGroup(),
+                            (int32_t)op.getInputZp(), (int32_t)op.getOutputZp(),
+                            (int32_t)op.getActMin(), (int32_t)op.getActMax()};
+}
+
 LogicalResult emitQConv(CEmitContext &ctx, QConvOp op) {
   if (failed(requireConstant(op, op.getWeight(), "weights"))) return failure();
-  ArrayRef<int64_t> ws = shapeOf(op.getWeight());
-  std::array<int32_t, 17> g;
-  if (failed(windowGeometry(op, op.getInput(), op.getOutput(), ws.drop_front(2), op.getStrides(),
-                            op.getDilations(), op.getPads(), g)))
-    return failure();
-  dnn_s8_conv_params p{g[0], g[1], g[2], g[3], g[16], g[4], g[5], g[6], g[7], g[8], g[9], g[10],
-                       g[11], g[12], g[13], g[14], g[15], (int32_t)op.getGroup(),
-                       (int32_t)op.getInputZp(), (int32_t)op.getOutputZp(),
-                       (int32_t)op.getActMin(), (int32_t)op.getActMax()};
+  FailureOr<dnn_s8_conv_params> geometry = qconvParams(op);
+  if (failed(geometry)) return failure();
+  dnn_s8_conv_params p = *geometry;
   std::vector<int64_t> w64 = constantInts(op.getWeight());
   std::vector<int8_t> w(w64.begin(), w64.end());
   std::vector<int32_t> bias, mult, shift;
@@ -346,14 +353,11 @@ LogicalResult emitDequantize(CEmitContext &ctx, DequantizeLinearOp op) {
 
 int64_t quantScratchBytes(Operation *op) {
   if (auto c = dyn_cast<QConvOp>(op)) {
-    std::array<int32_t, 17> g;
-    ArrayRef<int64_t> ws = shapeOf(c.getWeight());
+    // Unsupported ranks are reported when the op is emitted.
     ScopedDiagnosticHandler quiet(op->getContext(), [](Diagnostic &) { return success(); });
-    if (failed(windowGeometry(c, c.getInput(), c.getOutput(), ws.drop_front(2), c.getStrides(),
-                              c.getDilations(), c.getPads(), g)))
-      return 0;
-    dnn_s8_conv_params p{g[0], g[1], g[2], g[3], g[16], g[4], g[5], g[6], g[7], g[8], g[9], g[10],
-                         g[11], g[12], g[13], g[14], g[15], (int32_t)c.getGroup(), 0, 0, -128, 127};
+    FailureOr<dnn_s8_conv_params> params = qconvParams(c);
+    if (failed(params)) return 0;
+    dnn_s8_conv_params p = *params;
     if (!allInt8(c.getWeightBits())) {
       dnn_sub_conv_params sp;
       dnn_sub_conv_params_init(&sp, &p);

@@ -448,10 +448,16 @@ bool Converter::pool(Operation *op, std::string &why) {
     why = "only 1-D and 2-D pooling has integer kernels";
     return true;
   }
+  bool sameParams = std::fabs(x->scale / y->scale - 1.0) < 1e-6 && x->zp == y->zp;
+  if (isa<AvgPoolOp>(op) && !sameParams) {
+    // The integer average rounds on the input's grid; requantizing that result
+    // rounds again, which can land two output steps away.
+    why = "average pooling into another scale (two roundings)";
+    return true;
+  }
   OpBuilder bld(op);
   Location loc = op->getLoc();
   Value in = channelsLast(bld, loc, x->q), r;
-  bool sameParams = std::fabs(x->scale / y->scale - 1.0) < 1e-6 && x->zp == y->zp;
   if (auto g = dyn_cast<GlobalAvgPoolOp>(op)) {
     r = QGlobalAvgPoolOp::create(bld, loc, ValueRange{in},
                                  {attr(bld, "input_zp", x->zp), attrF(bld, "scale", x->scale / y->scale),
@@ -471,12 +477,6 @@ bool Converter::pool(Operation *op, std::string &why) {
                             attr(bld, "act_min", -128), attr(bld, "act_max", 127)})
             .getResult();
   } else if (auto a = dyn_cast<AvgPoolOp>(op)) {
-    if (!sameParams) {
-      // The integer average rounds on the input's grid; requantizing that result
-      // rounds again, which can land two output steps away.
-      why = "average pooling into another scale (two roundings)";
-      return true;
-    }
     r = QAvgPoolOp::create(bld, loc, ValueRange{in},
                            {bld.getNamedAttr("kernel_shape", a.getKernelShapeAttr()),
                             bld.getNamedAttr("strides", a.getStridesAttr()),

@@ -60,15 +60,9 @@ driver::QuantizeOptions quantizeOpts(reportCmd);
 /// backend compiles, each integer layer at its own precision (a8 and its weights'
 /// width; per-channel mixed widths count as the widest).
 bool lowerQuantized(ModuleOp module) {
-  bool quantized = false;
-  module.walk([&](Operation *op) {
-    quantized |= isa<dnn::QuantizeLinearOp, dnn::DequantizeLinearOp, dnn::QLinearConvOp,
-                     dnn::QLinearMatMulOp>(op);
-  });
-  if (!quantized) return true;
+  if (!hasQuantizationOps(module)) return true;
   PassManager pm(module.getContext());
-  pm.addPass(createDnnLowerQuant());
-  pm.addPass(createDnnCanonicalizeShapes());
+  buildQuantLoweringPipeline(pm);
   if (failed(pm.run(module))) return false;
   MLIRContext *ctx = module.getContext();
   module.walk([&](Operation *op) {
