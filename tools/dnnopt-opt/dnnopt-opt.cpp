@@ -3,6 +3,7 @@
 #include "dialects/hw/DnnCostModels.h"
 #include "dialects/hw/HwDialect.h"
 #include "passes/Passes.h"
+#include "passes/search/SearchPasses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -16,6 +17,7 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   dnnopt::registerDnnoptPasses();
+  dnnopt::registerDnnSearchPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "dnnopt optimizer driver\n", registry));
 }

@@ -14,6 +14,7 @@
 #include "Commands.h"
 #include "LoadModel.h"
 #include "QuantizeOptions.h"
+#include "TextOutput.h"
 
 #include "backends/common/StoragePlan.h"
 #include "dialects/hw/CostAnalysis.h"
@@ -43,6 +44,7 @@ namespace cl = llvm::cl;
 using namespace mlir;
 using namespace dnnopt;
 using namespace dnnopt::hw;
+using namespace dnnopt::driver;
 
 namespace {
 cl::SubCommand reportCmd("report", "Per-layer cost of an ONNX model on a hardware target");
@@ -108,12 +110,6 @@ std::string human(double v) {
   } else if (a < 1e6) snprintf(buf, sizeof buf, "%.3gk", v / 1e3);
   else if (a < 1e9) snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
   else snprintf(buf, sizeof buf, "%.3gG", v / 1e9);
-  return buf;
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[48];
-  snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
 }
 
@@ -207,20 +203,6 @@ ArenaResult planArena(ModuleOp module, Precision defaultPrecision) {
 // SVG
 //===----------------------------------------------------------------------===//
 
-std::string xmlEscape(llvm::StringRef s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    default: out += c;
-    }
-  }
-  return out;
-}
-
 void writeSvg(llvm::raw_ostream &os, const ModelEstimate &e, llvm::StringRef title) {
   const int rowH = 18, top = 58, nameW = 190, barW = 330, gap = 40;
   const int latX = nameW + 10, memX = latX + barW + gap + 60;
@@ -278,17 +260,6 @@ void writeSvg(llvm::raw_ostream &os, const ModelEstimate &e, llvm::StringRef tit
   os << "</svg>\n";
 }
 
-bool writeFile(llvm::StringRef path, llvm::function_ref<void(llvm::raw_ostream &)> write) {
-  std::string err;
-  auto out = openOutputFile(path, &err);
-  if (!out) {
-    llvm::errs() << "dnnopt report: " << err << "\n";
-    return false;
-  }
-  write(out->os());
-  out->keep();
-  return true;
-}
 } // namespace
 
 llvm::cl::SubCommand &dnnopt::driver::reportSubCommand() { return reportCmd; }
@@ -431,7 +402,7 @@ int dnnopt::driver::runReport() {
 
   //===--- files -------------------------------------------------------------===//
   if (!jsonPath.empty()) {
-    bool ok = writeFile(jsonPath, [&](llvm::raw_ostream &out) {
+    bool ok = writeFile(jsonPath, "dnnopt report", [&](llvm::raw_ostream &out) {
       llvm::json::OStream j(out, 2);
       j.object([&] {
         j.attribute("model", modelName);
@@ -514,7 +485,7 @@ int dnnopt::driver::runReport() {
   }
   if (!svgPath.empty()) {
     std::string title = modelName + " on " + target.name + " (" + precision->str() + ")";
-    if (!writeFile(svgPath, [&](llvm::raw_ostream &out) { writeSvg(out, *estimate, title); }))
+    if (!writeFile(svgPath, "dnnopt report", [&](llvm::raw_ostream &out) { writeSvg(out, *estimate, title); }))
       return 1;
   }
 

@@ -1,44 +1,41 @@
 //===- SearchCommand.cpp - `dnnopt search pit` ------------------------------===//
 //
 //   dnnopt search pit MODEL.onnx --data TRAIN.npz [--val VAL.npz] --cost params|macs
-//                 --lambda L --epochs W,S,F [--lr LR] [--arch-lr LR2] [--batch B]
-//                 [--seed S] [--loss mae|mse|huber] -o OUT.onnx|OUT.mlir
+//                 (--lambda L | --target-size N | --lambda-sweep a,b,c) --epochs W,S,F
+//                 [--lr LR] [--arch-lr LR2] [--batch B] [--seed S] [--loss mae|mse|huber|ce]
+//                 -o OUT.onnx|OUT.mlir
 //
-// Imports the model WITHOUT the BatchNorm-folding cleanup (BatchNorm trains), adds
-// the PIT masks (passes/search/Pit.h), then
-//   warm-up  W epochs: weights only;
-//   search   S epochs: weights + masks against task loss + lambda * cost;
-//   export   the IR is rewritten into the smaller network;
-//   fine-tune F epochs: weights of the smaller network (best validation epoch kept).
-// One progress line per epoch, a seed-vs-found table at the end. The found model
-// is written as ONNX (-o OUT.onnx, frontend/OnnxExporter) or dnn IR (.mlir, accepted by
-// every dnnopt subcommand).
+// Imports the model WITHOUT the BatchNorm-folding cleanup (BatchNorm trains) and
+// runs the PIT search (passes/search/PitSearch.h: warm-up, search, export,
+// fine-tune) with one progress line per epoch and a seed-vs-found table. The
+// found model is written as ONNX (frontend/OnnxExporter) or dnn IR (.mlir, read
+// by every dnnopt subcommand), whole or not at all.
+//
+// --lambda-sweep runs the warm-up once, then one search per lambda from the
+// warmed-up weights; each found model goes to OUT-lambda<L>.<ext>, and the Pareto
+// front of (cost, validation metric) to OUT-pareto.csv / .svg (--pareto PREFIX).
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "LoadModel.h"
+#include "Pareto.h"
+#include "TextOutput.h"
 
-#include "frontend/OnnxExporter.h"
-#include "mlir/Support/FileUtilities.h"
-#include "llvm/Support/ToolOutputFile.h"
-
-#include "dialects/dnn/DnnOps.h"
 #include "dialects/dnn/DnnStats.h"
+#include "frontend/OnnxExporter.h"
 #include "passes/Passes.h"
-#include "passes/search/Dataset.h"
-#include "passes/search/FromIR.h"
-#include "passes/search/Pit.h"
-#include "passes/search/Trainer.h"
+#include "passes/search/PitSearch.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace cl = llvm::cl;
 using namespace mlir;
@@ -46,6 +43,8 @@ using namespace dnnopt;
 using namespace dnnopt::search;
 
 namespace {
+const char *const kCmd = "dnnopt search";
+
 cl::SubCommand searchCmd("search", "Architecture search: `dnnopt search pit MODEL.onnx --data TRAIN.npz ...`");
 cl::opt<std::string> methodOpt(cl::Positional, cl::desc("<method: pit>"), cl::Required, cl::sub(searchCmd));
 cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx>"), cl::Required, cl::sub(searchCmd));
@@ -58,6 +57,18 @@ cl::opt<std::string> costOpt("cost", cl::desc("Hardware cost: params or macs"), 
                              cl::sub(searchCmd));
 cl::opt<double> lambdaOpt("lambda", cl::desc("Weight of the cost in task loss + lambda * cost"), cl::init(1e-5),
                           cl::sub(searchCmd));
+cl::opt<double> targetOpt("target-size",
+                          cl::desc("Search for a network of at most N params (or MACs with --cost macs): "
+                                   "task loss + lambda_eff * max(0, cost - N), lambda derived from the "
+                                   "warm-up loss and ramped (instead of --lambda)"),
+                          cl::value_desc("N"), cl::init(0), cl::sub(searchCmd));
+cl::opt<std::string> sweepOpt("lambda-sweep",
+                              cl::desc("Run one search per lambda (shared warm-up), write each model as "
+                                       "OUT-lambda<L>.<ext> and the Pareto front as CSV + SVG"),
+                              cl::value_desc("a,b,c"), cl::sub(searchCmd));
+cl::opt<std::string> paretoOpt("pareto", cl::desc("With --lambda-sweep: write PREFIX.csv and PREFIX.svg "
+                                                  "(default: OUT without extension + '-pareto')"),
+                               cl::value_desc("PREFIX"), cl::sub(searchCmd));
 cl::opt<std::string> epochsOpt("epochs", cl::desc("Warm-up, search and fine-tune epochs"), cl::init("5,20,10"),
                                cl::value_desc("W,S,F"), cl::sub(searchCmd));
 cl::opt<double> lrOpt("lr", cl::desc("Adam learning rate of the weights"), cl::init(1e-3), cl::sub(searchCmd));
@@ -67,8 +78,8 @@ cl::opt<int> batchOpt("batch", cl::desc("Mini-batch size"), cl::init(32), cl::su
 cl::opt<unsigned> seedOpt("seed", cl::desc("Shuffling seed"), cl::init(0), cl::sub(searchCmd));
 cl::opt<std::string> lossOpt("loss", cl::desc("Task loss: mae, mse, huber, ce"), cl::init("mae"),
                              cl::sub(searchCmd));
-cl::opt<std::string> outPath("o", cl::desc("Output model: ONNX (.onnx) or dnn IR (.mlir)"), cl::value_desc("OUT.onnx"), cl::Required,
-                             cl::sub(searchCmd));
+cl::opt<std::string> outPath("o", cl::desc("Output model: ONNX (.onnx) or dnn IR (.mlir)"),
+                             cl::value_desc("OUT.onnx"), cl::Required, cl::sub(searchCmd));
 cl::list<std::string> inputShapes("input-shape", cl::desc("Static shape of a graph input (as for import)"),
                                   cl::value_desc("[name:]shape"), cl::sub(searchCmd));
 
@@ -86,89 +97,173 @@ Sizes deployedSizes(ModuleOp module) {
   return {s.parameters, s.macs};
 }
 
-struct LayerRow {
-  std::string name;
-  int64_t cout, kernel, dilation;
-};
+func::FuncOp mainFunction(ModuleOp module) {
+  for (auto f : module.getOps<func::FuncOp>())
+    if (!f.isDeclaration()) return f;
+  return {};
+}
+
+/// ONNX or dnn IR by extension, written whole or not at all.
+bool writeModel(ModuleOp module, llvm::StringRef path) {
+  std::string contents, err;
+  if (path.ends_with(".onnx")) {
+    if (failed(exportOnnx(module, contents, err))) {
+      llvm::errs() << kCmd << ": ONNX export: " << err << "\n";
+      return false;
+    }
+  } else {
+    llvm::raw_string_ostream text(contents);
+    module->print(text, OpPrintingFlags().enableDebugInfo(/*enable=*/true, /*pretty=*/false));
+  }
+  return driver::writeFile(path, kCmd, [&](llvm::raw_ostream &os) { os << contents; });
+}
+
+std::string shapeText(const PitLayerShape &l) {
+  return std::to_string(l.cout) + "/" + std::to_string(l.kernel) + "/" + std::to_string(l.dilation);
+}
+
+void printSummary(const Sizes &seed, const Sizes &found, const PitSearchResult &r, const char *metric) {
+  auto &os = llvm::outs();
+  os << "\n" << llvm::format("%-28s %14s %14s\n", "", "seed", "found");
+  os << llvm::format("%-28s %14lld %14lld   (%.2fx)\n", "params (deployed)", (long long)seed.params,
+                     (long long)found.params, (double)seed.params / std::max<int64_t>(1, found.params));
+  os << llvm::format("%-28s %14lld %14lld   (%.2fx)\n", "MACs", (long long)seed.macs, (long long)found.macs,
+                     (double)seed.macs / std::max<int64_t>(1, found.macs));
+  std::string m = std::string("val ") + metric;
+  os << llvm::format("%-28s %14.4f %14.4f\n", m.c_str(), r.seedMetric, r.foundMetric);
+  os << llvm::format("%-28s %14s %14s\n", "layer", "Cout/k/d", "Cout/k/d");
+  for (size_t i = 0; i < r.seedLayers.size(); ++i)
+    os << llvm::format("%-28s %14s %14s\n", r.seedLayers[i].name.c_str(), shapeText(r.seedLayers[i]).c_str(),
+                       shapeText(r.foundLayers[i]).c_str());
+  os << "(seed val metric: after warm-up)\n";
+}
+
+/// "a,b,c" -> positive doubles.
+FailureOr<std::vector<double>> parseSweep(llvm::StringRef text) {
+  SmallVector<StringRef> parts;
+  text.split(parts, ',');
+  std::vector<double> v;
+  for (StringRef p : parts) {
+    double x;
+    if (p.trim().getAsDouble(x) || !(x >= 0)) return failure();
+    v.push_back(x);
+  }
+  if (v.empty()) return failure();
+  return v;
+}
+
+/// The shortest decimal form of a lambda: 0.001 -> "0.001", 2.5e-05 -> "2.5e-05".
+std::string lambdaText(double v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+/// OUT.onnx -> OUT-<suffix>.onnx
+std::string withSuffix(llvm::StringRef path, llvm::StringRef suffix) {
+  size_t dot = path.rfind('.');
+  return (path.substr(0, dot) + "-" + suffix + path.substr(dot)).str();
+}
 
 } // namespace
 
 llvm::cl::SubCommand &dnnopt::driver::searchSubCommand() { return searchCmd; }
 
 int dnnopt::driver::runSearch() {
-  const char *cmd = "dnnopt search";
   if (methodOpt != "pit") {
-    llvm::errs() << cmd << ": unknown search method '" << methodOpt << "' (available: pit)\n";
+    llvm::errs() << kCmd << ": unknown search method '" << methodOpt << "' (available: pit)\n";
     return 1;
   }
-  if (!llvm::StringRef(outPath).ends_with(".mlir") && !llvm::StringRef(outPath).ends_with(".onnx")) {
-    llvm::errs() << cmd << ": -o " << outPath
-                 << ": the output is an ONNX model (.onnx) or dnn IR (.mlir, read by every dnnopt "
-                    "subcommand)\n";
+  StringRef out = outPath;
+  if (!out.ends_with(".mlir") && !out.ends_with(".onnx")) {
+    llvm::errs() << kCmd << ": -o " << outPath
+                 << ": the output is an ONNX model (.onnx) or dnn IR (.mlir, read by every dnnopt subcommand)\n";
     return 1;
   }
-  PitCost costKind;
-  if (costOpt == "params") costKind = PitCost::Params;
-  else if (costOpt == "macs") costKind = PitCost::Macs;
-  else {
-    llvm::errs() << cmd << ": --cost " << costOpt << ": expected params or macs\n";
+  PitSearchOptions opts;
+  auto cost = parsePitCost(costOpt);
+  if (failed(cost)) {
+    llvm::errs() << kCmd << ": --cost " << costOpt << ": expected params or macs\n";
     return 1;
   }
-  SmallVector<StringRef> parts;
-  StringRef(epochsOpt).split(parts, ',');
-  int epochs[3];
-  if (parts.size() != 3 || !llvm::all_of(parts, [](StringRef p) {
-        int v;
-        return !p.trim().getAsInteger(10, v) && v >= 0;
-      })) {
-    llvm::errs() << cmd << ": --epochs " << epochsOpt << ": expected W,S,F (three non-negative integers)\n";
+  opts.cost = *cost;
+  if (failed(parseEpochs(epochsOpt, opts))) {
+    llvm::errs() << kCmd << ": --epochs " << epochsOpt << ": expected W,S,F (three non-negative integers)\n";
     return 1;
   }
-  for (int i = 0; i < 3; ++i) parts[i].trim().getAsInteger(10, epochs[i]);
   auto lossKind = parseLossKind(lossOpt);
   if (failed(lossKind)) {
-    llvm::errs() << cmd << ": --loss " << lossOpt << ": unknown\n";
+    llvm::errs() << kCmd << ": --loss " << lossOpt << ": unknown\n";
+    return 1;
+  }
+  opts.loss = *lossKind;
+  opts.lambda = lambdaOpt;
+  opts.lr = lrOpt;
+  opts.archLr = archLrOpt;
+  opts.batch = batchOpt;
+  opts.seed = seedOpt;
+  int modes = (lambdaOpt.getNumOccurrences() > 0) + (targetOpt.getNumOccurrences() > 0) + !sweepOpt.empty();
+  if (modes > 1) {
+    llvm::errs() << kCmd << ": --lambda, --target-size and --lambda-sweep exclude each other\n";
+    return 1;
+  }
+  if (targetOpt.getNumOccurrences()) {
+    if (!(targetOpt > 0)) {
+      llvm::errs() << kCmd << ": --target-size " << targetOpt << ": expected a positive number\n";
+      return 1;
+    }
+    opts.target = targetOpt;
+  }
+  std::vector<double> sweep;
+  if (!sweepOpt.empty()) {
+    auto s = parseSweep(sweepOpt);
+    if (failed(s)) {
+      llvm::errs() << kCmd << ": --lambda-sweep " << sweepOpt << ": expected non-negative numbers a,b,c\n";
+      return 1;
+    }
+    sweep = *s;
+  } else if (!paretoOpt.empty()) {
+    llvm::errs() << kCmd << ": --pareto needs --lambda-sweep\n";
     return 1;
   }
 
   MLIRContext ctx;
   driver::installModelDiagnostics(ctx);
   std::vector<std::string> shapes(inputShapes.begin(), inputShapes.end());
-  OwningOpRef<ModuleOp> module = driver::loadModel(ctx, cmd, modelPath, shapes, /*cleanup=*/false);
+  OwningOpRef<ModuleOp> module = driver::loadModel(ctx, kCmd, modelPath, shapes, /*cleanup=*/false);
   if (!module) return 1;
-  func::FuncOp func;
-  for (auto f : module->getOps<func::FuncOp>())
-    if (!f.isDeclaration()) {
-      func = f;
-      break;
-    }
+  func::FuncOp func = mainFunction(*module);
   if (!func) {
     llvm::errs() << modelPath << ": no function\n";
     return 1;
   }
   std::string err;
-  auto irg = buildGraph(func, {}, err);
-  if (failed(irg)) {
-    llvm::errs() << modelPath << ": " << err << "\n";
-    return 1;
-  }
-  std::unique_ptr<IRGraph> ir = std::move(*irg);
-  if (ir->inputSamples.size() != 1 || ir->outputSamples.size() != 1) {
-    llvm::errs() << modelPath << ": the search needs a model with one input and one output\n";
-    return 1;
+  Shape inputSample;
+  {
+    // The model's input sample shape, for reading CSV data.
+    auto ir = buildGraph(func, {}, err);
+    if (failed(ir)) {
+      llvm::errs() << modelPath << ": " << err << "\n";
+      return 1;
+    }
+    if ((*ir)->inputSamples.size() != 1 || (*ir)->outputSamples.size() != 1) {
+      llvm::errs() << modelPath << ": the search needs a model with one input and one output\n";
+      return 1;
+    }
+    inputSample = (*ir)->inputSamples[0];
   }
 
   // -- Data --
-  auto files = loadData(dataPath, ir->inputSamples[0], err);
+  auto files = loadData(dataPath, inputSample, err);
   if (failed(files)) {
-    llvm::errs() << cmd << ": " << err << "\n";
+    llvm::errs() << kCmd << ": " << err << "\n";
     return 1;
   }
   Dataset train = files->train, val;
   if (!valPath.empty()) {
-    auto v = loadData(valPath, ir->inputSamples[0], err);
+    auto v = loadData(valPath, inputSample, err);
     if (failed(v)) {
-      llvm::errs() << cmd << ": " << err << "\n";
+      llvm::errs() << kCmd << ": " << err << "\n";
       return 1;
     }
     val = v->train;
@@ -179,199 +274,73 @@ int dnnopt::driver::runSearch() {
     train = split.first;
     val = split.second;
   }
-  if (failed(checkFits(train, "train", ir->inputSamples[0], ir->inputNames[0], ir->outputSamples[0], *lossKind,
-                       err)) ||
-      failed(checkFits(val, "validation", ir->inputSamples[0], ir->inputNames[0], ir->outputSamples[0],
-                       *lossKind, err))) {
-    llvm::errs() << cmd << ": " << err << "\n";
-    return 1;
-  }
   llvm::outs() << "data: " << train.size() << " training, " << val.size() << " validation samples\n";
-
   Sizes seed = deployedSizes(*module);
-  auto pitOr = Pit::attach(*ir, err);
-  if (failed(pitOr)) {
-    llvm::errs() << modelPath << ": " << err << "\n";
+  const char *metric = metricName(opts.loss);
+
+  if (sweep.empty()) {
+    auto r = runPitSearch(func, train, val, opts, &llvm::outs(), err);
+    if (failed(r)) {
+      llvm::errs() << kCmd << ": " << modelPath << ": " << err << "\n";
+      return 1;
+    }
+    Sizes found = deployedSizes(*module);
+    llvm::outs() << "exported: " << found.params << " params, " << found.macs << " MACs (seed " << seed.params
+                 << ", " << seed.macs << ")\n";
+    if (!writeModel(*module, out)) return 1;
+    printSummary(seed, found, *r, metric);
+    if (!r->targetMet)
+      llvm::errs() << kCmd << ": warning: the found network's " << pitCostName(opts.cost) << " ("
+                   << llvm::format("%.0f", r->foundCost) << ", searched layers) exceed --target-size "
+                   << llvm::format("%.0f", *opts.target) << "; train longer (--epochs) or start from a smaller seed\n";
+    llvm::outs() << "wrote " << outPath << "\n";
+    return 0;
+  }
+
+  // -- Lambda sweep: one warm-up, one search per lambda from the warmed-up weights --
+  auto seedMetric = runWarmUp(func, train, val, opts, opts.warmupEpochs, &llvm::outs(), err);
+  if (failed(seedMetric)) {
+    llvm::errs() << kCmd << ": " << modelPath << ": " << err << "\n";
     return 1;
   }
-  std::unique_ptr<Pit> pit = std::move(*pitOr);
-  std::vector<LayerRow> seedRows;
-  for (const PitLayer &l : pit->layers)
-    if (!l.isGemm) seedRows.push_back({l.name, l.cout, l.kernel, l.dilation});
-  const char *costName = costKind == PitCost::Params ? "params" : "MACs";
-  llvm::outs() << "PIT: " << seedRows.size() << " searchable convs; seed cost (" << costName
-               << ", searched layers) " << llvm::format("%.0f", pit->cost(costKind)) << ", lambda " << lambdaOpt
-               << "\n";
-
-  TrainConfig tc;
-  tc.batchSize = batchOpt;
-  tc.seed = seedOpt;
-  tc.loss.kind = *lossKind;
-  const char *metric = metricName(*lossKind);
-  auto progress = [&](const char *phase, int total, bool withPit) {
-    return [&, phase, total, withPit](const EpochStats &s) {
-      llvm::outs() << llvm::format("[%-9s %3d/%-3d] loss %.4f  val %s %.4f", phase, s.epoch, total, s.trainLoss,
-                                   metric, s.valMetric);
-      if (withPit)
-        llvm::outs() << llvm::format("  cost %.0f (binarized %.0f)", pit->cost(costKind),
-                                     pit->exportedCost(costKind))
-                     << "  kept " << pit->keptSummary();
-      llvm::outs() << llvm::format("  %.1fs", s.seconds) << (s.best ? " *" : "") << "\n";
-      llvm::outs().flush();
-      return true;
-    };
-  };
-
-  // -- Warm-up: weights only --
-  double seedMetric = NAN;
-  {
-    OptimizerConfig oc;
-    oc.groups = {{"weights", lrOpt, 0.0}};
-    Optimizer opt(ir->graph, oc);
-    tc.epochs = epochs[0];
-    tc.restoreBest = true;
-    Trainer tr(ir->graph, opt, tc);
-    tr.onEpoch = progress("warm-up", epochs[0], false);
-    if (epochs[0] > 0 && failed(tr.fit(train, &val, err))) {
-      llvm::errs() << cmd << ": warm-up: " << err << "\n";
+  std::vector<driver::ParetoPoint> points;
+  points.push_back({"seed", 0, seed.params, seed.macs, *seedMetric, "", /*seed=*/true});
+  for (double lambda : sweep) {
+    llvm::outs() << "\n== lambda " << lambdaText(lambda) << " ==\n";
+    OwningOpRef<ModuleOp> copy = module->clone();
+    PitSearchOptions o = opts;
+    o.lambda = lambda;
+    o.warmupEpochs = 0;
+    auto r = runPitSearch(mainFunction(*copy), train, val, o, &llvm::outs(), err, *seedMetric);
+    if (failed(r)) {
+      llvm::errs() << kCmd << ": " << modelPath << ": lambda " << lambda << ": " << err << "\n";
       return 1;
     }
-    auto ev = tr.evaluate(val, err);
-    if (succeeded(ev)) seedMetric = ev->metric;
+    Sizes found = deployedSizes(*copy);
+    std::string path = withSuffix(out, "lambda" + lambdaText(lambda));
+    if (!writeModel(*copy, path)) return 1;
+    printSummary(seed, found, *r, metric);
+    llvm::outs() << "wrote " << path << "\n";
+    points.push_back({"lambda " + lambdaText(lambda), lambda, found.params, found.macs, r->foundMetric,
+                      path});
   }
-  // -- Search: weights + masks --
-  {
-    OptimizerConfig oc;
-    oc.groups = {{"weights", lrOpt, 0.0}, {"arch", archLrOpt, 0.0}};
-    Optimizer opt(ir->graph, oc);
-    tc.epochs = epochs[1];
-    tc.restoreBest = false;
-    Trainer tr(ir->graph, opt, tc);
-    double lambda = lambdaOpt;
-    tr.regularizer = [&, lambda](Graph &, bool training) { return lambda * pit->cost(costKind, training, lambda); };
-    tr.onEpoch = progress("search", epochs[1], true);
-    if (epochs[1] > 0 && failed(tr.fit(train, &val, err))) {
-      llvm::errs() << cmd << ": search: " << err << "\n";
-      return 1;
-    }
-  }
-  // -- Export --
-  std::vector<LayerRow> foundRows;
-  {
-    size_t r = 0;
-    for (size_t i = 0; i < pit->layers.size(); ++i)
-      if (!pit->layers[i].isGemm) {
-        PitDecision d = pit->decide((int)i);
-        foundRows.push_back({seedRows[r++].name, (int64_t)d.keepOut.size(), d.kernel, d.dilation});
-      }
-  }
-  // The exported network must compute what the masked one computes: keep the
-  // masked outputs on a few validation samples and compare after the rewrite.
-  Tensor checkX, checkMasked;
-  {
-    Tensor yb;
-    std::vector<int64_t> order(std::min<int64_t>(val.size(), 16));
-    for (size_t i = 0; i < order.size(); ++i) order[i] = (int64_t)i;
-    val.batch(order, 0, (int64_t)order.size(), checkX, yb);
-    const Tensor *ins[] = {&checkX};
-    if (failed(ir->graph.forward(ins, false, err))) {
-      llvm::errs() << cmd << ": " << err << "\n";
-      return 1;
-    }
-    checkMasked = ir->graph.data(ir->graph.outputs()[0]);
-  }
-  if (failed(pit->exportIR(err))) {
-    llvm::errs() << cmd << ": export: " << err << "\n";
+  bool byMacs = opts.cost == PitCost::Macs;
+  driver::markPareto(points, byMacs);
+  std::string prefix = paretoOpt.empty() ? withSuffix(out, "pareto") : paretoOpt + ".";
+  prefix = prefix.substr(0, prefix.rfind('.'));
+  std::string title = "PIT lambda sweep: " + llvm::sys::path::filename(modelPath).str();
+  if (!driver::writeFile(prefix + ".csv", kCmd,
+                         [&](llvm::raw_ostream &os) { driver::writeParetoCsv(os, points, metric); }) ||
+      !driver::writeFile(prefix + ".svg", kCmd, [&](llvm::raw_ostream &os) {
+        driver::writeParetoSvg(os, points, byMacs, metric, title);
+      }))
     return 1;
-  }
-  pit.reset();
-  ir.reset();
-  Sizes found = deployedSizes(*module);
-  llvm::outs() << "exported: " << found.params << " params, " << found.macs << " MACs (seed " << seed.params
-               << ", " << seed.macs << ")\n";
-  // -- Fine-tune the smaller network --
-  double foundMetric = NAN;
-  {
-    auto g2 = buildGraph(func, {}, err);
-    if (failed(g2)) {
-      llvm::errs() << cmd << ": fine-tune: " << err << "\n";
-      return 1;
-    }
-    ir = std::move(*g2);
-    const Tensor *ins[] = {&checkX};
-    if (failed(ir->graph.forward(ins, false, err))) {
-      llvm::errs() << cmd << ": exported model: " << err << "\n";
-      return 1;
-    }
-    double diff = 0, scale = 0;
-    const Tensor &y = ir->graph.data(ir->graph.outputs()[0]);
-    for (int64_t k = 0; k < y.numel(); ++k) {
-      diff = std::max(diff, (double)std::fabs(y[k] - checkMasked[k]));
-      scale = std::max(scale, (double)std::fabs(checkMasked[k]));
-    }
-    llvm::outs() << llvm::format("export check: max |exported - masked| = %.3g on %lld samples (max |out| %.3g)\n",
-                                 diff, (long long)checkX.shape[0], scale);
-    if (diff > 1e-3 * std::max(1.0, scale)) {
-      llvm::errs() << cmd << ": the exported network differs from the masked one (internal error)\n";
-      return 1;
-    }
-    OptimizerConfig oc;
-    oc.groups = {{"weights", lrOpt, 0.0}};
-    Optimizer opt(ir->graph, oc);
-    tc.epochs = epochs[2];
-    tc.restoreBest = true;
-    Trainer tr(ir->graph, opt, tc);
-    tr.onEpoch = progress("fine-tune", epochs[2], false);
-    if (epochs[2] > 0 && failed(tr.fit(train, &val, err))) {
-      llvm::errs() << cmd << ": fine-tune: " << err << "\n";
-      return 1;
-    }
-    auto ev = tr.evaluate(val, err);
-    if (succeeded(ev)) foundMetric = ev->metric;
-    if (failed(writeBack(*ir, err))) {
-      llvm::errs() << cmd << ": " << err << "\n";
-      return 1;
-    }
-  }
-  // -- Output --
-  {
-    // ONNX (any ONNX tool runs it) or dnn IR; written whole or not at all.
-    std::string contents;
-    if (llvm::StringRef(outPath).ends_with(".onnx")) {
-      if (failed(exportOnnx(*module, contents, err))) {
-        llvm::errs() << cmd << ": ONNX export: " << err << "\n";
-        return 1;
-      }
-    } else {
-      llvm::raw_string_ostream text(contents);
-      module->print(text, OpPrintingFlags().enableDebugInfo(/*enable=*/true, /*pretty=*/false));
-    }
-    std::string errMsg;
-    auto out = openOutputFile(outPath, &errMsg);
-    if (!out) {
-      llvm::errs() << cmd << ": cannot write " << outPath << ": " << errMsg << "\n";
-      return 1;
-    }
-    out->os() << contents;
-    out->keep();
-  }
-
-  // -- Summary --
-  llvm::outs() << "\n" << llvm::format("%-28s %14s %14s\n", "", "seed", "found");
-  llvm::outs() << llvm::format("%-28s %14lld %14lld   (%.2fx)\n", "params (deployed)", (long long)seed.params,
-                               (long long)found.params, (double)seed.params / std::max<int64_t>(1, found.params));
-  llvm::outs() << llvm::format("%-28s %14lld %14lld   (%.2fx)\n", "MACs", (long long)seed.macs,
-                               (long long)found.macs, (double)seed.macs / std::max<int64_t>(1, found.macs));
-  std::string m = std::string("val ") + metric;
-  llvm::outs() << llvm::format("%-28s %14.4f %14.4f\n", m.c_str(), seedMetric, foundMetric);
-  llvm::outs() << llvm::format("%-28s %14s %14s\n", "layer", "Cout/k/d", "Cout/k/d");
-  for (size_t i = 0; i < seedRows.size(); ++i) {
-    std::string a = std::to_string(seedRows[i].cout) + "/" + std::to_string(seedRows[i].kernel) + "/" +
-                    std::to_string(seedRows[i].dilation);
-    std::string b = std::to_string(foundRows[i].cout) + "/" + std::to_string(foundRows[i].kernel) + "/" +
-                    std::to_string(foundRows[i].dilation);
-    llvm::outs() << llvm::format("%-28s %14s %14s\n", seedRows[i].name.c_str(), a.c_str(), b.c_str());
-  }
-  llvm::outs() << "(seed val metric: after warm-up)\nwrote " << outPath << "\n";
+  llvm::outs() << "\n"
+               << llvm::format("%-16s %10s %12s %12s  %s\n", "", "params", "MACs",
+                               (std::string("val ") + metric).c_str(), "Pareto");
+  for (const driver::ParetoPoint &p : points)
+    llvm::outs() << llvm::format("%-16s %10lld %12lld %12.4f  %s\n", p.label.c_str(), (long long)p.params,
+                                 (long long)p.macs, p.metric, p.seed ? "(reference)" : p.pareto ? "yes" : "no");
+  llvm::outs() << "wrote " << prefix << ".csv, " << prefix << ".svg\n";
   return 0;
 }
