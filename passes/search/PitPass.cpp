@@ -53,21 +53,9 @@ struct SearchPitPass : public dnnopt::impl::DnnSearchPitBase<SearchPitPass> {
       if ((*ir)->inputSamples.size() != 1) return fail("the search needs a model with one input and one output");
       sample = (*ir)->inputSamples[0];
     }
-    auto files = loadData(data, sample, err);
-    if (failed(files)) return fail(err);
-    Dataset train = files->train, valSet;
-    if (!val.empty()) {
-      auto v = loadData(val, sample, err);
-      if (failed(v)) return fail(err);
-      valSet = v->train;
-    } else if (files->val) {
-      valSet = *files->val;
-    } else {
-      auto split = splitTrainVal(files->train, 0.1, seed);
-      train = split.first;
-      valSet = split.second;
-    }
-    auto r = runPitSearch(func, train, valSet, o, progress ? &llvm::errs() : nullptr, err);
+    auto sets = loadSearchData(data, val, sample, seed, err);
+    if (failed(sets)) return fail(err);
+    auto r = runPitSearch(func, sets->first, sets->second, o, progress ? &llvm::errs() : nullptr, err);
     if (failed(r)) return fail(err);
 
     std::string layers;

@@ -38,6 +38,21 @@ FailureOr<PitCost> dnnopt::search::parsePitCost(llvm::StringRef text) {
 
 const char *dnnopt::search::pitCostName(PitCost cost) { return cost == PitCost::Params ? "params" : "MACs"; }
 
+FailureOr<std::pair<Dataset, Dataset>> dnnopt::search::loadSearchData(const std::string &dataPath,
+                                                                      const std::string &valPath,
+                                                                      const Shape &sample, uint64_t seed,
+                                                                      std::string &error) {
+  auto files = loadData(dataPath, sample, error);
+  if (failed(files)) return failure();
+  if (!valPath.empty()) {
+    auto v = loadData(valPath, sample, error);
+    if (failed(v)) return failure();
+    return std::make_pair(files->train, v->train);
+  }
+  if (files->val) return std::make_pair(files->train, *files->val);
+  return splitTrainVal(files->train, 0.1, seed);
+}
+
 namespace {
 
 /// The progress line of one epoch.

@@ -70,6 +70,13 @@ llvm::LogicalResult parseEpochs(llvm::StringRef text, PitSearchOptions &options)
 llvm::FailureOr<PitCost> parsePitCost(llvm::StringRef text);
 const char *pitCostName(PitCost cost);
 
+/// The training and validation sets of a search: `dataPath` (.npz / .csv) for
+/// training; validation from `valPath` if given, else the file's x_val / y_val,
+/// else a seeded 10% split of the training data. `sample`: the model input
+/// without batch (for CSV).
+llvm::FailureOr<std::pair<Dataset, Dataset>> loadSearchData(const std::string &dataPath, const std::string &valPath,
+                                                            const Shape &sample, uint64_t seed, std::string &error);
+
 /// Warm-up only: trains the weights of `func` for `epochs` epochs (best validation
 /// epoch kept) and writes them back; returns the validation metric.
 llvm::FailureOr<double> runWarmUp(mlir::func::FuncOp func, const Dataset &train, const Dataset &val,

@@ -254,26 +254,12 @@ int dnnopt::driver::runSearch() {
   }
 
   // -- Data --
-  auto files = loadData(dataPath, inputSample, err);
-  if (failed(files)) {
+  auto sets = loadSearchData(dataPath, valPath, inputSample, seedOpt, err);
+  if (failed(sets)) {
     llvm::errs() << kCmd << ": " << err << "\n";
     return 1;
   }
-  Dataset train = files->train, val;
-  if (!valPath.empty()) {
-    auto v = loadData(valPath, inputSample, err);
-    if (failed(v)) {
-      llvm::errs() << kCmd << ": " << err << "\n";
-      return 1;
-    }
-    val = v->train;
-  } else if (files->val) {
-    val = *files->val;
-  } else {
-    auto split = splitTrainVal(files->train, 0.1, seedOpt);
-    train = split.first;
-    val = split.second;
-  }
+  const Dataset &train = sets->first, &val = sets->second;
   llvm::outs() << "data: " << train.size() << " training, " << val.size() << " validation samples\n";
   Sizes seed = deployedSizes(*module);
   const char *metric = metricName(opts.loss);
