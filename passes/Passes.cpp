@@ -35,6 +35,8 @@ bool hasQuantizationOps(mlir::Operation *root) {
 void buildQuantLoweringPipeline(mlir::OpPassManager &pm) {
   pm.addPass(createDnnLowerQuant());
   pm.addPass(createDnnCanonicalizeShapes());
+  // After the shape cleanup, so flatten reshapes meet the fully connected layers.
+  pm.addPass(createDnnGroupPrecision());
 }
 
 void registerDnnoptPasses() {

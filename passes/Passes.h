@@ -23,7 +23,8 @@ void buildCleanupPipeline(mlir::OpPassManager &pm);
 bool hasQuantizationOps(mlir::Operation *root);
 
 /// The integer lowering of a quantized model: -dnn-lower-quant, then the shape
-/// cleanup that turns the transposes left at unit axes into views.
+/// cleanup that turns the transposes left at unit axes into views, then
+/// -dnn-group-precision (contiguous precision groups, 0-bit channels removed).
 void buildQuantLoweringPipeline(mlir::OpPassManager &pm);
 
 } // namespace dnnopt

@@ -131,6 +131,41 @@ def DnnLowerQuant : Pass<"dnn-lower-quant"> {
   let dependentDialects = ["::dnnopt::dnn::DnnDialect"];
 }
 
+def DnnGroupPrecision : Pass<"dnn-group-precision"> {
+  let summary = "Reorder mixed-precision output channels into contiguous precision groups; remove 0-bit channels";
+  let description = [{
+    For each dnn.qconv / dnn.qfully_connected whose `weight_bits` has one entry per
+    output channel, the output channels are permuted so that equal widths are
+    contiguous (stable, widest first): one sub-byte kernel group per width instead of
+    one per run. Weights, bias, per-channel scales and `weight_bits` follow the
+    permutation, and so does everything that reads the channels, so the network
+    computes exactly the same function:
+      - requantize, qmax_pool, qavg_pool, qglobal_avg_pool, transpose (the channel
+        axis moves with it) and reshape (when the channel axis stays an axis, or is
+        flattened into the features of a fully connected layer) pass it on;
+      - qadd passes it on; its other operand is permuted too: a scalar or constant
+        (permuted), or a value whose producers are permuted the same way (their
+        channels share one order; the sort key is the tuple of widths of every
+        mixed-precision layer involved, in program order);
+      - a depthwise dnn.qconv (group = channels, one output per channel) permutes
+        its weights, bias, scales and `weight_bits` and passes it on;
+      - a dnn.qconv (group 1) or dnn.qfully_connected reading the channels absorbs
+        it: its input-channel weights (the fully connected columns) are permuted.
+    A pruned channel (0 bits, all weights zero) outputs a constant. It is removed
+    (the producer's result shrinks, consumers' input weights are sliced) when its
+    value stays constant through the ops above (checked by evaluating them with the
+    reference engine) and each consumer can absorb it: exactly when the value is the
+    consumer's input zero point, else by adding its constant contribution to the
+    consumer's bias when the consumer has no padding (a fully connected layer never
+    has). Otherwise it stays, as an all-zero 2-bit channel, with a remark saying why.
+    When some reader cannot take permuted channels (a graph output, a concat, a
+    float op, a grouped conv, ...), the layer keeps its channel order (the C
+    backend then runs one group per run of equal width) and a remark names that
+    op.
+  }];
+  let dependentDialects = ["::dnnopt::dnn::DnnDialect"];
+}
+
 def DnnQuantizePtq : Pass<"dnn-quantize-ptq", "::mlir::ModuleOp"> {
   let summary = "Post-training int8 quantization from calibration data (to the QDQ form)";
   let description = [{

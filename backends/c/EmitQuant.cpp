@@ -34,10 +34,12 @@ std::vector<int64_t> constantInts(Value v) {
 }
 
 /// Output channel m's weight width: `weight_bits` has 1 or one entry per channel
-/// (absent: 8).
+/// (absent: 8). A pruned (0-bit) channel that -dnn-group-precision did not remove has
+/// all-zero weights and runs as a 2-bit channel.
 int32_t bitsOf(std::optional<ArrayRef<int64_t>> bits, int64_t m) {
   if (!bits || bits->empty()) return 8;
-  return (int32_t)(*bits)[bits->size() == 1 ? 0 : m];
+  int64_t b = (*bits)[bits->size() == 1 ? 0 : m];
+  return b == 0 ? 2 : (int32_t)b;
 }
 
 bool allInt8(std::optional<ArrayRef<int64_t>> bits) {

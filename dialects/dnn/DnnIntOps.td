@@ -7,8 +7,9 @@
 //  - activations are int8 with one zero point per tensor (uint8 tensors are moved
 //    to int8 by subtracting 128 from values and zero points, which is exact);
 //  - weights are symmetric (zero point 0) int8 with one scale per output channel;
-//    `weight_bits` (8, 4 or 2, per layer or per output channel: mixed precision)
-//    narrows their range; biases are int32;
+//    `weight_bits` (8, 4 or 2, per layer or per output channel: mixed precision;
+//    0 per channel: a pruned channel, all its weights zero) narrows their range;
+//    biases are int32;
 //  - `scale` is the real requantization scale per output channel
 //    (input_scale * weight_scale[m] / output_scale); the accumulator `acc` becomes
 //    clamp(output_zp + requant(acc, scale), act_min, act_max) where requant rounds
@@ -37,7 +38,9 @@ def Dnn_QConvOp : Dnn_Op<"qconv", [Pure, InferTypeOpAdaptor]> {
   let description = [{
     `input` is int8 N x spatial... x C; `weight` is int8 M x C/group x kernel... (ONNX
     order, symmetric; output channel m's values fit `weight_bits` bits: one entry for
-    the layer or one per output channel, 8, 4 or 2; absent = 8); `bias` is int32 [M] in units of
+    the layer or one per output channel, 8, 4 or 2, or 0 per channel for a pruned
+    channel whose weights are all zero (its output is the constant
+    clamp(output_zp + requant(bias[m]))); absent = 8); `bias` is int32 [M] in units of
     input_scale * weight_scale[m]. `scale` has 1 or M entries. Result int8
     N x spatial'... x M:
       y = clamp(output_zp + requant(bias[m] + sum (x - input_zp) * w, scale[m]),
@@ -60,7 +63,7 @@ def Dnn_QFullyConnectedOp : Dnn_Op<"qfully_connected", [Pure, InferTypeOpAdaptor
   let summary = "Integer fully connected layer: y = x * W^T + bias";
   let description = [{
     `input` is int8 B x K, `weight` int8 N x K (PyTorch Linear order, symmetric,
-    output n's values within `weight_bits`, as for dnn.qconv), `bias` int32 [N];
+    output n's values within `weight_bits`, 0 = pruned, as for dnn.qconv), `bias` int32 [N];
     `scale` has 1 or N entries. Result int8 B x N with the same
     requantization as dnn.qconv.
   }];

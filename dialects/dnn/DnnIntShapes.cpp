@@ -78,24 +78,33 @@ LogicalResult checkScales(Loc loc, ArrayRef<double> scale, int64_t channels) {
   return success();
 }
 
-/// `bits` (absent: 8) has 1 or `channels` entries of 8, 4 or 2, and a constant
-/// `weight` (channel = axis 0) fits them.
+/// `bits` (absent: 8) has 1 or `channels` entries of 8, 4 or 2, or 0 for a pruned
+/// channel (per-channel form only), and a constant `weight` (channel = axis 0) fits
+/// them: a 0-bit channel's weights are all zero.
 LogicalResult checkWeightBits(Loc loc, std::optional<ArrayRef<int64_t>> bits, Value weight,
                               int64_t channels) {
   if (!bits) return success();
   if (bits->size() != 1 && (int64_t)bits->size() != channels)
     return emitOptionalError(loc, "weight_bits must have 1 or ", channels, " entries, got ",
                              bits->size());
-  for (int64_t b : *bits)
-    if (b != 2 && b != 4 && b != 8)
-      return emitOptionalError(loc, "weight_bits must be 2, 4 or 8, got ", b);
+  bool perChannel = (int64_t)bits->size() == channels;
+  for (int64_t b : *bits) {
+    if (b == 0 && !perChannel)
+      return emitOptionalError(loc, "weight_bits 0 (a pruned channel) needs one entry per "
+                                    "output channel");
+    if (b != 0 && b != 2 && b != 4 && b != 8)
+      return emitOptionalError(loc, "weight_bits must be 2, 4 or 8 (0: pruned channel), got ", b);
+  }
   auto c = weight.getDefiningOp<ConstantOp>();
   auto dense = c ? dyn_cast<DenseIntElementsAttr>(c.getValue()) : DenseIntElementsAttr();
   if (!dense || channels == 0) return success();
   int64_t per = dense.getNumElements() / channels, k = 0;
   for (const APInt &v : dense.getValues<APInt>()) {
     int64_t m = k++ / per, b = (*bits)[bits->size() == 1 ? 0 : m], x = v.getSExtValue();
-    if (x < -(int64_t(1) << (b - 1)) || x >= (int64_t(1) << (b - 1)))
+    if (b == 0 && x != 0)
+      return emitOptionalError(loc, "weight ", x, " of output channel ", m,
+                               " is not zero: a 0-bit (pruned) channel holds no weights");
+    if (b != 0 && (x < -(int64_t(1) << (b - 1)) || x >= (int64_t(1) << (b - 1))))
       return emitOptionalError(loc, "weight ", x, " of output channel ", m, " does not fit ", b,
                                " bits");
   }
