@@ -205,7 +205,8 @@ LogicalResult qavgPool(QAvgPoolOp o, Operands in, Results &out) {
     if (cnt == 0) return clampI(zp, lo, hi);
     for (int64_t e : v) s += e;
     s += zp * (cnt - valid);
-    // zp + (S - cnt * zp) / cnt rounded half to even (dequantize, average, quantize)
+    // zp + (S - cnt * zp) / cnt, the exact average rounded half to even (ONNX's float32
+    // dequantize, average, quantize can break an exact tie the other way: docs/quantization.md)
     int64_t t = s - cnt * zp, d = t >= 0 ? t / cnt : -((-t + cnt - 1) / cnt), r2 = 2 * (t - d * cnt);
     if (r2 > cnt || (r2 == cnt && (d % 2 != 0))) ++d;
     return clampI(d + zp, lo, hi);

@@ -393,7 +393,7 @@ int dnnopt::driver::runValidate() {
       if (quantized && cMatchesLowered) {
         os << "note: the C code matches the engine on the integer IR it was generated from: the "
               "difference is the integer arithmetic's (one rounding per op, within a step of the "
-              "reference per op; differences add up through deep networks)\n";
+              "reference per op; later layers can amplify a one-step difference)\n";
         os << "FAIL\n";
         return 1;
       }
