@@ -49,9 +49,12 @@
  *                   when acc' saturates, |acc * s| >= 2^28, so y = act_min or act_max
  *                   either way (this is where mult >= 2^30 is needed).
  * No intermediate overflows for shift in [-23, 29]. act_min <= act_max, both in
- * [-128, 127]. The fast paths (SMMLA, ASR, SSAT per output) need act_min = -128,
- * act_max = 127 (no activation, and the usual ReLU / ReLU6 whose output zero point is
- * -128) and shift <= -2 (s < 0.25); other layers run correct but slower code.
+ * [-128, 127]. The assembly paths need shift <= -2 (s < 0.25; other channels run correct
+ * but slower C). With act_min = -128, act_max = 127 (no activation, and the usual ReLU /
+ * ReLU6 whose output zero point is -128) they do SMMLA, ASR, SSAT per output; any other
+ * clamp (e.g. a ReLU6 left unfused, quantized over its input's range) costs 2 more
+ * instructions per output (USAT, UQADD8, ADD with act_min folded into R, see
+ * dnn_s8_impl.h).
  *
  * Kernels and weight layouts (K = C/group * KH * KW, Kp = K rounded up to 4)
  * --------------------------------------------------------------------------
@@ -61,9 +64,10 @@
  *      int16 "im2col" scratch buffer (input zero point in the padding; whole groups of
  *      4 bytes with one 32-bit load + 2 SXTB16, stored as the pairs (x0,x2),(x1,x3)
  *      that SXTB16 of a weight word produces, so weights need no reordering), then
- *      computes 4 output pixels x 1 output channel per inner loop: per 4 values of K,
- *      1 weight load + 2 SXTB16 + 2 LDM (4 pixels x 4 int16) + 8 SMLAD (16 MACs),
- *      with the requantization and the 4 stores fused into the same assembly loop.
+ *      computes 4 output pixels x 1 output channel per inner loop: per 8 values of K,
+ *      1 LDRD (weights) + 4 SXTB16 + 4 LDM (4 pixels x 8 int16) + 16 SMLAD (32 MACs),
+ *      with the requantization and the 4 stores fused into the same assembly loop
+ *      (for K <= 8 the expanded weights stay in registers for all pixels).
  *      Pointwise (1x1, unpadded) convolutions expand each pixel's channels directly;
  *      interior pixels of other convolutions copy KH contiguous rows; when a kernel
  *      row is not whole groups of 4 (first layers, C = 1 or 3) the patch is gathered
@@ -92,11 +96,11 @@
  *    not the assembly (needed with -fno-omit-frame-pointer); -O0 and clang builds
  *    leave the assembly out by themselves.
  *  - otherwise, or with -DDNN_S8_NO_DSP: portable C99 (host, Cortex-M0/M3).
- * Measured on Cortex-M4 (QEMU, executed instructions per MAC): 0.94-1.11 for 3x3
- * convolutions, 0.99-1.27 for pointwise with >= 32 input channels (1.6 / 2.4 with 16 /
- * 8), 2.1-2.4 for 3x3 stride-1 depthwise on maps >= 12x12 (3.6-6 on 6x6 and 3x3 maps,
- * 3.3-4.8 for stride 2), 1.3-1.4 for fully connected; whole networks ResNet-8 1.10,
- * DS-CNN 1.25, MobileNetV1-0.25 1.43 (bench/qemu/RESULTS_S8.md).
+ * Measured on Cortex-M4 (QEMU, executed instructions per MAC): 0.88-1.03 for 3x3
+ * convolutions, 0.94-1.18 for pointwise with >= 32 input channels (1.5 / 1.9 with 16 /
+ * 8), 2.1-2.2 for 3x3 stride-1 depthwise on maps >= 12x12 (2.9 on 6x6, 5.4 on 3x3 maps,
+ * 3.3-4.4 for stride 2), 1.3-1.4 for fully connected; whole networks ResNet-8 1.03,
+ * DS-CNN 1.18, MobileNetV1-0.25 1.30 (1.37 with ReLU6 clamps) (bench/qemu/RESULTS_S8.md).
  */
 #ifndef DNNOPT_DNN_S8_H
 #define DNNOPT_DNN_S8_H

@@ -212,16 +212,43 @@ static DNN_ALWAYS_INLINE void im2col_interior(const int8_t *src, int32_t KH, siz
     }
     {
         int8_t *st = stage;
-        for (kh = 0; kh < KH; kh++, src += rs, st += row) {
-            const int8_t *s = src;
-            int8_t *d = st;
-            int32_t n;
-            for (n = row; n > 0; n -= 4, s += 4, d += 4)
-                s8_st32(d, s8_ld32(s));
-        }
+        if (row < 12 && row > 8) /* 3 words per row (3x3 kernels on 3 channels) */
+            for (kh = 0; kh < KH; kh++, src += rs, st += row) {
+                const uint32_t a = s8_ld32(src), b = s8_ld32(src + 4), c = s8_ld32(src + 8);
+                s8_st32(st, a);
+                s8_st32(st + 4, b);
+                s8_st32(st + 8, c);
+            }
+        else
+            for (kh = 0; kh < KH; kh++, src += rs, st += row) {
+                const int8_t *s = src;
+                int8_t *d = st;
+                int32_t n;
+                for (n = row; n > 0; n -= 4, s += 4, d += 4)
+                    s8_st32(d, s8_ld32(s));
+            }
         s8_st32(stage + K, 0);
         col_words(px, stage, Kp / 4);
     }
+}
+
+/* slot i of an im2col block: sub-block i / 4, pixel i % 4 */
+static DNN_ALWAYS_INLINE int16_t *slot_px(int16_t *buf, int32_t Kp, int32_t i)
+{
+    return buf + (size_t)(i >> 2) * (size_t)Kp * 4 + (size_t)(i & 3) * 4;
+}
+
+/* n interior pixels (im2col_interior) into slots i, i+1, ..., their patches `step`
+ * bytes apart in the input. Out of line: the pixel loop of dnn_s8_conv keeps too many
+ * values live for a tight copy loop. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void im2col_run(int16_t *buf, int32_t i, int32_t n, const int8_t *src, size_t step,
+                       int32_t KH, size_t rs, int32_t row, int32_t K, int32_t Kp, int8_t *stage)
+{
+    for (; n > 0; n--, i++, src += step)
+        im2col_interior(src, KH, rs, row, slot_px(buf, Kp, i), K, Kp, stage);
 }
 
 /* ---- micro-kernel: acc_q += sum_k w[k] * value k of pixel q, 4 pixels, ng groups of 4;
@@ -248,6 +275,26 @@ static DNN_ALWAYS_INLINE void im2col_interior(const int8_t *src, int32_t KH, siz
     "smlad  %[c3], r2, %[wv], %[c3]\n\t"                                                   \
     "smlad  %[c3], r3, %[wh], %[c3]\n\t"
 
+/* Two groups with one LDRD of 8 weights (one more register, wb): 25 instructions for
+ * 32 MACs. */
+#define S8_DOT4_SMLAD8(wl, wu)                                                             \
+    "ldm    %[x]!, {r0, r1, r2, r3}\n\t"                                                   \
+    "smlad  %[c0], r0, " wl ", %[c0]\n\t"                                                  \
+    "smlad  %[c0], r1, " wu ", %[c0]\n\t"                                                  \
+    "smlad  %[c1], r2, " wl ", %[c1]\n\t"                                                  \
+    "smlad  %[c1], r3, " wu ", %[c1]\n\t"                                                  \
+    "ldm    %[x]!, {r0, r1, r2, r3}\n\t"                                                   \
+    "smlad  %[c2], r0, " wl ", %[c2]\n\t"                                                  \
+    "smlad  %[c2], r1, " wu ", %[c2]\n\t"                                                  \
+    "smlad  %[c3], r2, " wl ", %[c3]\n\t"                                                  \
+    "smlad  %[c3], r3, " wu ", %[c3]\n\t"
+#define S8_DOT4_PAIR                                                                       \
+    "ldrd   %[wv], %[wb], [%[w]], #8\n\t"                                                  \
+    "sxtb16 %[wh], %[wv], ror #8\n\t"                                                      \
+    "sxtb16 %[wv], %[wv]\n\t" S8_DOT4_SMLAD8("%[wv]", "%[wh]")                             \
+    "sxtb16 %[wh], %[wb], ror #8\n\t"                                                      \
+    "sxtb16 %[wb], %[wb]\n\t" S8_DOT4_SMLAD8("%[wb]", "%[wh]")
+
 static DNN_ALWAYS_INLINE const int16_t *dot4(const int8_t *w, const int16_t *x, int32_t ng,
                                              int32_t *acc0, int32_t *acc1, int32_t *acc2,
                                              int32_t *acc3)
@@ -271,73 +318,175 @@ static DNN_ALWAYS_INLINE const int16_t *dot4(const int8_t *w, const int16_t *x, 
 }
 
 /* One output channel over nsub full sub-blocks (4 pixels each), fused requantization
- * (full int8 range, shift <= -2): per sub-block the micro-kernel above plus 24
- * instructions (bias, requantization, 4 stores, loop). The loop state lives in this
- * struct; its address is kept on the stack during the loop (all registers are busy). */
+ * (shift <= -2): per sub-block the micro-kernel above plus 31 instructions (bias,
+ * requantization, 4 stores, loop), 9 more for a clamp narrower than [-128, 127]
+ * (S8_SAT4_CLAMP). The loop state lives in this struct; its address is kept on the
+ * stack during the loop (all registers are busy). */
 typedef struct s8_chloop {
-    int32_t bias;       /*  0 */
-    const int8_t *w;    /*  4: the channel's packed weights */
-    int32_t ng;         /*  8: groups of 4 values */
-    int32_t mult;       /* 12 */
-    int32_t rnd;        /* 16 */
-    int32_t rs;         /* 20 */
-    int8_t *y;          /* 24: output of the sub-block's first pixel (advanced) */
-    int32_t M;          /* 28: output pixel stride */
-    int32_t nsub;       /* 32: sub-blocks left */
+    int32_t bias[2];    /*  0: the bias, twice (two LDRD fill 4 accumulators) */
+    const int8_t *w;    /*  8: the channel's packed weights */
+    int32_t ng;         /* 12: groups of 4 values */
+    int32_t mult;       /* 16 */
+    int32_t rnd;        /* 20: chan.rnd, minus act_min << rs with a clamp */
+    int32_t rs;         /* 24 */
+    int8_t *y;          /* 28: output of the sub-block's first pixel (advanced) */
+    int32_t M;          /* 32: output pixel stride */
+    int8_t *y_end;      /* 36: y after the last sub-block */
+    uint32_t clampk;    /* 40: s8_clamp_k(act_min, act_max) (clamp variant only) */
 } s8_chloop;
 
-static const int16_t *chan_loop(s8_chloop *L, const int16_t *x)
+/* saturation of c0..c3 to the int8 range */
+#define S8_SAT4_FULL                                                                       \
+    "ssat   %[c0], #8, %[c0]\n\t"                                                          \
+    "ssat   %[c1], #8, %[c1]\n\t"                                                          \
+    "ssat   %[c2], #8, %[c2]\n\t"                                                          \
+    "ssat   %[c3], #8, %[c3]\n\t"
+/* clamp of c0..c3 (values minus act_min) to [act_min, act_max], see S8_CLAMP_ASM */
+#define S8_SAT4_CLAMP                                                                      \
+    "ldr    r0, [%[wh], #40]\n\t" S8_CLAMP_ASM("c0", "r0") S8_CLAMP_ASM("c1", "r0")          \
+        S8_CLAMP_ASM("c2", "r0") S8_CLAMP_ASM("c3", "r0")
+
+/* the groups of a sub-block: any ng (a single group, a pair, then quads), or ng a
+ * multiple of 4 (quads only: 5 instructions less) */
+#define S8_MACS_ANY                                                                        \
+    "lsrs   lr, lr, #1\n\t" /* C: a single group */                                       \
+    "bcc    2f\n\t" S8_DOT4_GROUP                                                          \
+    "2:\n\t"                                                                               \
+    "lsrs   lr, lr, #1\n\t" /* C: a pair, Z: no quads */                                   \
+    "bcc    5f\n\t" S8_DOT4_PAIR                                                           \
+    "5:\n\t"                                                                               \
+    "beq    4f\n\t"                                                                        \
+    "3:\n\t" S8_DOT4_PAIR S8_DOT4_PAIR                                                     \
+    "subs   lr, lr, #1\n\t"                                                                \
+    "bne    3b\n\t"                                                                        \
+    "4:\n\t"
+#define S8_MACS_QUADS                                                                      \
+    "lsr    lr, lr, #2\n\t"                                                                \
+    "3:\n\t" S8_DOT4_PAIR S8_DOT4_PAIR                                                     \
+    "subs   lr, lr, #1\n\t"                                                                \
+    "bne    3b\n\t"
+
+#define S8_CHAN_LOOP(NAME, MACS, SAT4)                                                     \
+    static const int16_t *NAME(s8_chloop *L, const int16_t *x)                             \
+    {                                                                                      \
+        uint32_t c0, c1, c2, c3, w, wv = (uint32_t)(uintptr_t)L, wh, wb;                   \
+        __asm__ volatile("push   {%[wv]}\n\t"                                              \
+                         "1:\n\t"                                                          \
+                         "ldr    %[wh], [sp]\n\t"                                          \
+                         "ldrd   %[c0], %[c1], [%[wh]]\n\t" /* bias */                     \
+                         "ldrd   %[c2], %[c3], [%[wh]]\n\t"                                \
+                         "ldrd   %[w], lr, [%[wh], #8]\n\t" /* weights, ng */              \
+                         MACS                                                      \
+                         "ldr    %[wh], [sp]\n\t"                                          \
+                         "ldrd   %[w], %[wv], [%[wh], #16]\n\t" /* mult, rnd */            \
+                         "ldr    lr, [%[wh], #24]\n\t"          /* rs */                   \
+                         "smmla  %[c0], %[c0], %[w], %[wv]\n\t"                            \
+                         "smmla  %[c1], %[c1], %[w], %[wv]\n\t"                            \
+                         "smmla  %[c2], %[c2], %[w], %[wv]\n\t"                            \
+                         "smmla  %[c3], %[c3], %[w], %[wv]\n\t"                            \
+                         "asr    %[c0], %[c0], lr\n\t"                                     \
+                         "asr    %[c1], %[c1], lr\n\t"                                     \
+                         "asr    %[c2], %[c2], lr\n\t"                                     \
+                         "asr    %[c3], %[c3], lr\n\t" SAT4                                \
+                         "ldrd   %[w], %[wv], [%[wh], #28]\n\t" /* y, M */                 \
+                         "strb   %[c0], [%[w]]\n\t"                                        \
+                         "strb   %[c1], [%[w], %[wv]]\n\t"                                 \
+                         "add    %[w], %[w], %[wv], lsl #1\n\t"                            \
+                         "strb   %[c2], [%[w]]\n\t"                                        \
+                         "strb   %[c3], [%[w], %[wv]]\n\t"                                 \
+                         "add    %[w], %[w], %[wv], lsl #1\n\t"                            \
+                         "str    %[w], [%[wh], #28]\n\t"                                   \
+                         "ldr    lr, [%[wh], #36]\n\t"                                     \
+                         "cmp    %[w], lr\n\t"                                             \
+                         "bne    1b\n\t"                                                   \
+                         "add    sp, sp, #4\n\t"                                           \
+                         : [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),   \
+                           [w] "=&r"(w), [x] "+r"(x), [wv] "+r"(wv), [wh] "=&r"(wh),         \
+                           [wb] "=&r"(wb)                                                  \
+                         :                                                                 \
+                         : "cc", "memory", "r0", "r1", "r2", "r3", "lr");                  \
+        return x;                                                                          \
+    }
+
+S8_CHAN_LOOP(chan_loop, S8_MACS_ANY, S8_SAT4_FULL)
+S8_CHAN_LOOP(chan_loop_q, S8_MACS_QUADS, S8_SAT4_FULL)
+S8_CHAN_LOOP(chan_loop_clamp, S8_MACS_ANY, S8_SAT4_CLAMP)
+S8_CHAN_LOOP(chan_loop_clamp_q, S8_MACS_QUADS, S8_SAT4_CLAMP)
+
+/* K <= 8 (ng == 2, e.g. pointwise with 8 input channels): the 8 weights stay expanded
+ * in 4 registers for all sub-blocks and the loop state is addressed through lr; per
+ * sub-block 4 LDM + 16 SMLAD + 23 instructions (32 with a clamp). */
+#define S8_K8_SMLAD(wl, wu)                                                                \
+    "ldm    %[x]!, {r0, r1, r2, r3}\n\t"                                                   \
+    "smlad  %[c0], r0, %[" wl "], %[c0]\n\t"                                               \
+    "smlad  %[c0], r1, %[" wu "], %[c0]\n\t"                                               \
+    "smlad  %[c1], r2, %[" wl "], %[c1]\n\t"                                               \
+    "smlad  %[c1], r3, %[" wu "], %[c1]\n\t"                                               \
+    "ldm    %[x]!, {r0, r1, r2, r3}\n\t"                                                   \
+    "smlad  %[c2], r0, %[" wl "], %[c2]\n\t"                                               \
+    "smlad  %[c2], r1, %[" wu "], %[c2]\n\t"                                               \
+    "smlad  %[c3], r2, %[" wl "], %[c3]\n\t"                                               \
+    "smlad  %[c3], r3, %[" wu "], %[c3]\n\t"
+#define S8_K8_SAT4_FULL S8_SAT4_FULL
+#define S8_K8_SAT4_CLAMP                                                                   \
+    "ldr    r3, [lr, #40]\n\t" S8_CLAMP_ASM("c0", "r3") S8_CLAMP_ASM("c1", "r3")             \
+        S8_CLAMP_ASM("c2", "r3") S8_CLAMP_ASM("c3", "r3")
+
+#define S8_CHAN_LOOP_K8(NAME, SAT4)                                                        \
+    static const int16_t *NAME(s8_chloop *L, const int16_t *x)                             \
+    {                                                                                      \
+        uint32_t c0, c1, c2, c3, wa, wb, wc, wd = (uint32_t)(uintptr_t)L;                  \
+        __asm__ volatile("mov    lr, %[wd]\n\t"                                             \
+                         "ldr    %[wa], [lr, #8]\n\t"                                       \
+                         "ldrd   %[wa], %[wc], [%[wa]]\n\t"                                 \
+                         "sxtb16 %[wb], %[wa], ror #8\n\t"                                  \
+                         "sxtb16 %[wa], %[wa]\n\t"                                          \
+                         "sxtb16 %[wd], %[wc], ror #8\n\t"                                  \
+                         "sxtb16 %[wc], %[wc]\n\t"                                          \
+                         "1:\n\t"                                                           \
+                         "ldrd   %[c0], %[c1], [lr]\n\t"                                    \
+                         "ldrd   %[c2], %[c3], [lr]\n\t" S8_K8_SMLAD("wa", "wb")            \
+                             S8_K8_SMLAD("wc", "wd")                                       \
+                         "ldrd   r0, r1, [lr, #16]\n\t" /* mult, rnd */                     \
+                         "ldr    r2, [lr, #24]\n\t"     /* rs */                            \
+                         "smmla  %[c0], %[c0], r0, r1\n\t"                                  \
+                         "smmla  %[c1], %[c1], r0, r1\n\t"                                  \
+                         "smmla  %[c2], %[c2], r0, r1\n\t"                                  \
+                         "smmla  %[c3], %[c3], r0, r1\n\t"                                  \
+                         "asr    %[c0], %[c0], r2\n\t"                                      \
+                         "asr    %[c1], %[c1], r2\n\t"                                      \
+                         "asr    %[c2], %[c2], r2\n\t"                                      \
+                         "asr    %[c3], %[c3], r2\n\t" SAT4                                 \
+                         "ldrd   r0, r1, [lr, #28]\n\t" /* y, M */                          \
+                         "strb   %[c0], [r0]\n\t"                                           \
+                         "strb   %[c1], [r0, r1]\n\t"                                       \
+                         "add    r0, r0, r1, lsl #1\n\t"                                    \
+                         "strb   %[c2], [r0]\n\t"                                           \
+                         "strb   %[c3], [r0, r1]\n\t"                                       \
+                         "add    r0, r0, r1, lsl #1\n\t"                                    \
+                         "str    r0, [lr, #28]\n\t"                                         \
+                         "ldr    r2, [lr, #36]\n\t"                                         \
+                         "cmp    r0, r2\n\t"                                                \
+                         "bne    1b\n\t"                                                    \
+                         : [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),   \
+                           [x] "+r"(x), [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc),      \
+                           [wd] "+r"(wd)                                                   \
+                         :                                                                 \
+                         : "cc", "memory", "r0", "r1", "r2", "r3", "lr");                  \
+        return x;                                                                          \
+    }
+
+S8_CHAN_LOOP_K8(chan_loop_k8, S8_K8_SAT4_FULL)
+S8_CHAN_LOOP_K8(chan_loop_k8_clamp, S8_K8_SAT4_CLAMP)
+
+/* the variant for ng and the clamp */
+static const int16_t *chan_loops(s8_chloop *L, const int16_t *x, int full)
 {
-    uint32_t c0, c1, c2, c3, w, wv = (uint32_t)(uintptr_t)L, wh;
-    __asm__ volatile("push   {%[wv]}\n\t"
-                     "1:\n\t"
-                     "ldr    %[wh], [sp]\n\t"
-                     "ldrd   %[c0], %[w], [%[wh]]\n\t" /* bias, weights */
-                     "ldr    lr, [%[wh], #8]\n\t"
-                     "mov    %[c1], %[c0]\n\t"
-                     "mov    %[c2], %[c0]\n\t"
-                     "mov    %[c3], %[c0]\n\t"
-                     "lsrs   lr, lr, #1\n\t"
-                     "bcc    2f\n\t" S8_DOT4_GROUP
-                     "2:\n\t"
-                     "beq    4f\n\t"
-                     "3:\n\t" S8_DOT4_GROUP S8_DOT4_GROUP
-                     "subs   lr, lr, #1\n\t"
-                     "bne    3b\n\t"
-                     "4:\n\t"
-                     "ldr    %[wh], [sp]\n\t"
-                     "ldrd   %[w], %[wv], [%[wh], #12]\n\t" /* mult, rnd */
-                     "ldr    lr, [%[wh], #20]\n\t"          /* rs */
-                     "smmla  %[c0], %[c0], %[w], %[wv]\n\t"
-                     "smmla  %[c1], %[c1], %[w], %[wv]\n\t"
-                     "smmla  %[c2], %[c2], %[w], %[wv]\n\t"
-                     "smmla  %[c3], %[c3], %[w], %[wv]\n\t"
-                     "asr    %[c0], %[c0], lr\n\t"
-                     "asr    %[c1], %[c1], lr\n\t"
-                     "asr    %[c2], %[c2], lr\n\t"
-                     "asr    %[c3], %[c3], lr\n\t"
-                     "ssat   %[c0], #8, %[c0]\n\t"
-                     "ssat   %[c1], #8, %[c1]\n\t"
-                     "ssat   %[c2], #8, %[c2]\n\t"
-                     "ssat   %[c3], #8, %[c3]\n\t"
-                     "ldrd   %[w], %[wv], [%[wh], #24]\n\t" /* y, M */
-                     "strb   %[c0], [%[w]]\n\t"
-                     "strb   %[c1], [%[w], %[wv]]\n\t"
-                     "add    %[w], %[w], %[wv], lsl #1\n\t"
-                     "strb   %[c2], [%[w]]\n\t"
-                     "strb   %[c3], [%[w], %[wv]]\n\t"
-                     "add    %[w], %[w], %[wv], lsl #1\n\t"
-                     "str    %[w], [%[wh], #24]\n\t"
-                     "ldr    lr, [%[wh], #32]\n\t"
-                     "subs   lr, lr, #1\n\t"
-                     "str    lr, [%[wh], #32]\n\t"
-                     "bne    1b\n\t"
-                     "add    sp, sp, #4\n\t"
-                     : [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),
-                       [w] "=&r"(w), [x] "+r"(x), [wv] "+r"(wv), [wh] "=&r"(wh)
-                     :
-                     : "cc", "memory", "r0", "r1", "r2", "r3", "lr");
-    return x;
+    if (L->ng == 2)
+        return (full ? chan_loop_k8 : chan_loop_k8_clamp)(L, x);
+    if (L->ng & 3)
+        return (full ? chan_loop : chan_loop_clamp)(L, x);
+    return (full ? chan_loop_q : chan_loop_clamp_q)(L, x);
 }
 #elif DNN_S8_DSP
 /* the same with ACLE intrinsics (clang, -O0, DNN_S8_NO_ASM) */
@@ -376,10 +525,43 @@ static DNN_ALWAYS_INLINE const int16_t *dot4(const int8_t *w, const int16_t *x, 
 #endif
 
 /* acc += sum_k w[k] * value k of the first pixel of a sub-block (a lone last pixel):
- * per group 1 weight load, 2 SXTB16, 2 input loads, 2 SMLAD. */
+ * per group 1 weight load, 2 SXTB16, 2 input loads, 2 SMLAD (assembly: 13 instructions
+ * per 2 groups, one LDRD for 8 weights and one per pixel group). */
 static DNN_ALWAYS_INLINE int32_t dot1(const int8_t *w, const int16_t *x, int32_t ng, int32_t acc)
 {
-#if DNN_S8_DSP
+#if DNN_S8_ASM
+    uint32_t wa, wb, wh, xa, xb;
+    __asm__ volatile("lsrs   %[n], %[n], #1\n\t" /* C = odd group, Z = no pairs */
+                     "bcc    1f\n\t"
+                     "ldr    %[wa], [%[w]], #4\n\t"
+                     "ldrd   %[xa], %[xb], [%[x]], #32\n\t"
+                     "sxtb16 %[wh], %[wa], ror #8\n\t"
+                     "sxtb16 %[wa], %[wa]\n\t"
+                     "smlad  %[c], %[xa], %[wa], %[c]\n\t"
+                     "smlad  %[c], %[xb], %[wh], %[c]\n\t"
+                     "1:\n\t"
+                     "beq    3f\n\t"
+                     "2:\n\t"
+                     "ldrd   %[wa], %[wb], [%[w]], #8\n\t"
+                     "ldrd   %[xa], %[xb], [%[x]], #32\n\t"
+                     "sxtb16 %[wh], %[wa], ror #8\n\t"
+                     "sxtb16 %[wa], %[wa]\n\t"
+                     "smlad  %[c], %[xa], %[wa], %[c]\n\t"
+                     "smlad  %[c], %[xb], %[wh], %[c]\n\t"
+                     "ldrd   %[xa], %[xb], [%[x]], #32\n\t"
+                     "sxtb16 %[wh], %[wb], ror #8\n\t"
+                     "sxtb16 %[wb], %[wb]\n\t"
+                     "smlad  %[c], %[xa], %[wb], %[c]\n\t"
+                     "smlad  %[c], %[xb], %[wh], %[c]\n\t"
+                     "subs   %[n], %[n], #1\n\t"
+                     "bne    2b\n\t"
+                     "3:\n\t"
+                     : [c] "+r"(acc), [w] "+r"(w), [x] "+r"(x), [n] "+r"(ng), [wa] "=&r"(wa),
+                       [wb] "=&r"(wb), [wh] "=&r"(wh), [xa] "=&r"(xa), [xb] "=&r"(xb)
+                     :
+                     : "cc", "memory");
+    return acc;
+#elif DNN_S8_DSP
     for (; ng > 0; ng--, w += 4, x += 16) {
         const uint32_t wv = s8_ld32(w);
         acc = s8_smlad(s8_ld32(x), s8_sxtb16(wv), acc);
@@ -412,16 +594,19 @@ static void gen_channels(const int8_t *w, int32_t Kp, const int16_t *buf, int32_
         const int8_t *wm = w + (size_t)m * (size_t)Kp;
         const int16_t *x = buf;
         int8_t *ym = y + m;
-        if (full && c->shift <= -2) { /* fast path: SMMLA, ASR, SSAT, STRB per output */
 #if DNN_S8_ASM
-            if (nfull) {
-                s8_chloop L;
-                L.bias = c->bias, L.w = wm, L.ng = ng, L.mult = c->mult, L.rnd = c->rnd;
-                L.rs = -1 - c->shift, L.y = ym, L.M = M, L.nsub = nfull;
-                x = chan_loop(&L, x);
-                ym = L.y;
-            }
-#else
+        if (c->shift <= -2 && nfull) { /* SMMLA, ASR, SSAT (or clamp), STRB per output */
+            s8_chloop L;
+            L.bias[0] = L.bias[1] = c->bias, L.w = wm, L.ng = ng, L.mult = c->mult;
+            L.rs = -1 - c->shift, L.y = ym, L.M = M, L.y_end = ym + (size_t)nfull * 4 * (size_t)M;
+            L.rnd = full ? c->rnd : s8_clamp_rnd(c->rnd, L.rs, lo);
+            L.clampk = s8_clamp_k(lo, hi);
+            x = chan_loops(&L, x, full);
+            ym = L.y;
+        } else
+#endif
+        if (full && c->shift <= -2) { /* fast path: SMMLA, ASR, SSAT, STRB per output */
+#if !DNN_S8_ASM
             const int32_t b = c->bias, mult = c->mult, rnd = c->rnd, rs = -1 - c->shift;
             for (s = 0; s < nfull; s++, ym += 4 * (size_t)M) {
                 int32_t a0 = b, a1 = b, a2 = b, a3 = b;
@@ -465,8 +650,6 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
     const int32_t C = p->c, M = p->m, G = p->group, Cg = C / G, Mg = M / G;
     const int32_t K = Cg * p->kh * p->kw, Kp = gen_kp(p);
     const int32_t P = p->oh * p->ow, B = gen_block(p, Kp);
-    const int pointwise = p->kh == 1 && p->kw == 1 && G == 1 && p->pad_t == 0 &&
-                          p->pad_l == 0 && p->pad_b == 0 && p->pad_r == 0;
     int16_t *buf = (int16_t *)scratch;
     int8_t *stage = (int8_t *)(buf + (size_t)B * (size_t)Kp);
     int32_t n, p0, g, i;
@@ -484,6 +667,7 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
     const int32_t ow1 = ew <= 0 ? 0 : (ew - 1) / p->stride_w + 1;
     const size_t rs = (size_t)p->dil_h * (size_t)p->w * (size_t)C, row = (size_t)p->kw * (size_t)C;
     const size_t img = (size_t)p->h * (size_t)p->w * (size_t)C;
+    const size_t step = (size_t)p->stride_w * (size_t)C; /* between interior pixels */
 
     for (n = 0; n < p->n; n++) {
         const int8_t *xn = x + (size_t)n * img;
@@ -494,22 +678,35 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
                 int32_t oh = p0 / p->ow, ow = p0 % p->ow;
                 /* im2col of the block's pixels; unused slots of the last sub-block are
                  * zeroed (their outputs are computed and dropped) */
-                for (i = 0; i < nslot; i++) {
-                    int16_t *px = buf + (size_t)(i >> 2) * (size_t)Kp * 4 + (size_t)(i & 3) * 4;
+                for (i = 0; i < nslot;) {
+                    int32_t run = 1;
                     if (i >= npx)
-                        col_fill_words(px, Kp / 4, 0);
-                    else if (pointwise && (C & 3) == 0)
-                        col_words(px, xn + ((size_t)oh * p->stride_h * p->w + (size_t)ow * p->stride_w) * C, C / 4);
+                        col_fill_words(slot_px(buf, Kp, i), Kp / 4, 0);
                     else {
                         const int8_t *src = xn + ((size_t)(oh * p->stride_h - p->pad_t) * p->w +
                                                   (size_t)(ow * p->stride_w - p->pad_l)) * C;
-                        if (fast_rows && oh >= oh0 && oh < oh1 && ow >= ow0 && ow < ow1 &&
-                            ((row & 3) == 0 || src + (size_t)(p->kh - 1) * rs + row + 3 <= xn + img))
-                            im2col_interior(src, p->kh, rs, (int32_t)row, px, K, Kp, stage);
-                        else
-                            im2col_pixel(p, xn, g, oh, ow, px, K, Kp, stage);
+                        run = 0;
+                        if (fast_rows && oh >= oh0 && oh < oh1 && ow >= ow0 && ow < ow1) {
+                            /* interior pixels up to the end of the row or of the block;
+                             * staged rows read up to 3 bytes past the last run */
+                            run = ow1 - ow < npx - i ? ow1 - ow : npx - i;
+                            if ((row & 3) != 0)
+                                while (run > 0 && src + (size_t)(run - 1) * step +
+                                                          (size_t)(p->kh - 1) * rs + row + 3 >
+                                                      xn + img)
+                                    run--;
+                        }
+                        if (run > 0)
+                            im2col_run(buf, i, run, src, step, p->kh, rs, (int32_t)row, K, Kp,
+                                       stage);
+                        else {
+                            im2col_pixel(p, xn, g, oh, ow, slot_px(buf, Kp, i), K, Kp, stage);
+                            run = 1;
+                        }
                     }
-                    if (++ow == p->ow) {
+                    i += run;
+                    ow += run;
+                    if (ow == p->ow) {
                         ow = 0;
                         oh++;
                     }

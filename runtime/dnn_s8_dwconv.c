@@ -16,8 +16,8 @@
  *     y2 += SMLAD(B,W01) + SMLABT(C,W12)      y3 += SMLATB(B,W01) + SMLAD(C,W12)
  *   3x3, stride 2: y_i += SMLAD(X_i, W01) + SMLABT(X_{i+1}, W12), X_i = (x_2i, x_2i+1)
  *   other shapes: one MAC per tap.
- * With the full int8 clamp and shift <= -2, the 3x3 rows run in inline assembly
- * (requantization and stores fused); otherwise the same arithmetic in C.
+ * With shift <= -2, the 3x3 rows run in inline assembly (requantization, clamp and
+ * stores fused; any clamp, see S8_CLAMP_ASM); otherwise the same arithmetic in C.
  *
  * The problem is solved transposed (rows <-> columns, same arithmetic) when OW < OH,
  * so the rows are the longer axis (DS-CNN: 25 x 5 outputs run as 5 rows of 25).
@@ -195,10 +195,11 @@ static void dw3_s2_row(const int16_t *t0, const int16_t *t1, const int16_t *t2,
  *   12    outputs after the full groups of a row (0..3) 13 full groups of 4 per row
  *   14    output rows left                             15 bytes from the end of a row's
  *   16    output pointer at the current row's start        reads to the next row's start
- *   17    output row stride (bytes)
+ *   17    output row stride (bytes)                    18 s8_clamp_k (clamp variant only;
+ *                                                         8 then holds the clamp's rnd)
  * The output pointer lives in lr. */
 enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12, TB_NQ = 13,
-       TB_ROWS = 14, TB_TSTEP = 15, TB_YROW = 16, TB_YRS = 17, TB_WORDS = 18 };
+       TB_ROWS = 14, TB_TSTEP = 15, TB_YROW = 16, TB_YRS = 17, TB_CLAMP = 18, TB_WORDS = 19 };
 
 /* one kernel row, stride 1: xa, xb = (x0,x1), (x2,x3); then xa = (x4,x5) */
 #define S8_DW_S1_ROW(t)                                                                    \
@@ -262,8 +263,8 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "ldrd   %[w0], %[w1], [%[tb], #8]\n\t" S8_DW_S2_ROW("t1")                              \
     "ldrd   %[w0], %[w1], [%[tb], #16]\n\t" S8_DW_S2_ROW("t2")
 
-/* SMMLA, ASR, SSAT of a0..a3 */
-#define S8_DW_REQUANT                                                                      \
+/* SMMLA, ASR of a0..a3, then SAT4 */
+#define S8_DW_REQUANT(SAT4)                                                                \
     "ldrd   %[w0], %[w1], [%[tb], #28]\n\t" /* mult, rnd */                                \
     "ldr    %[xa], [%[tb], #36]\n\t"        /* rs */                                       \
     "smmla  %[a0], %[a0], %[w0], %[w1]\n\t"                                                \
@@ -273,23 +274,60 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "asr    %[a0], %[a0], %[xa]\n\t"                                                       \
     "asr    %[a1], %[a1], %[xa]\n\t"                                                       \
     "asr    %[a2], %[a2], %[xa]\n\t"                                                       \
-    "asr    %[a3], %[a3], %[xa]\n\t"                                                       \
+    "asr    %[a3], %[a3], %[xa]\n\t" SAT4
+
+/* int8 saturation (full range) or clamp (S8_CLAMP_ASM) of a0..a3 / of a0 */
+#define S8_DW_SAT4_FULL                                                                    \
     "ssat   %[a0], #8, %[a0]\n\t"                                                          \
     "ssat   %[a1], #8, %[a1]\n\t"                                                          \
     "ssat   %[a2], #8, %[a2]\n\t"                                                          \
     "ssat   %[a3], #8, %[a3]\n\t"
+#define S8_DW_SAT4_CLAMP                                                                   \
+    "ldr    %[xb], [%[tb], #72]\n\t" S8_CLAMP_ASM("a0", "%[xb]") S8_CLAMP_ASM("a1", "%[xb]") \
+        S8_CLAMP_ASM("a2", "%[xb]") S8_CLAMP_ASM("a3", "%[xb]")
+#define S8_DW_SAT2_FULL "ssat   %[a0], #8, %[a0]\n\tssat   %[a1], #8, %[a1]\n\t"
+#define S8_DW_SAT2_CLAMP                                                                   \
+    "ldr    %[xb], [%[tb], #72]\n\t" S8_CLAMP_ASM("a0", "%[xb]") S8_CLAMP_ASM("a1", "%[xb]")
+#define S8_DW_SAT1_FULL "ssat   %[a0], #8, %[a0]\n\t"
+#define S8_DW_SAT1_CLAMP "ldr    %[xb], [%[tb], #72]\n\t" S8_CLAMP_ASM("a0", "%[xb]")
+
+/* Two outputs (the tail of a row): a0, a1 from the bias and the taps of t0..t2 (no
+ * pointer updates). Stride 1 reads x0..x3 of each kernel row, stride 2 x0..x5. */
+#define S8_DW_S1_PAIR_ROW(t, off)                                                          \
+    "ldrd   %[w0], %[w1], [%[tb], #" off "]\n\t"                                           \
+    "ldrd   %[xa], %[xb], [%[" t "]]\n\t"                                                  \
+    "smlad  %[a0], %[xa], %[w0], %[a0]\n\t"                                                \
+    "smlabt %[a0], %[xb], %[w1], %[a0]\n\t"                                                \
+    "smlatb %[a1], %[xa], %[w0], %[a1]\n\t"                                                \
+    "smlad  %[a1], %[xb], %[w1], %[a1]\n\t"
+#define S8_DW_S1_PAIR                                                                      \
+    "ldr    %[a0], [%[tb], #24]\n\t"                                                       \
+    "mov    %[a1], %[a0]\n\t" S8_DW_S1_PAIR_ROW("t0", "0") S8_DW_S1_PAIR_ROW("t1", "8")      \
+        S8_DW_S1_PAIR_ROW("t2", "16")
+#define S8_DW_S2_PAIR_ROW(t, off)                                                          \
+    "ldrd   %[w0], %[w1], [%[tb], #" off "]\n\t"                                           \
+    "ldrd   %[xa], %[xb], [%[" t "]]\n\t"                                                  \
+    "ldr    %[a2], [%[" t "], #8]\n\t"                                                     \
+    "smlad  %[a0], %[xa], %[w0], %[a0]\n\t"                                                \
+    "smlabt %[a0], %[xb], %[w1], %[a0]\n\t"                                                \
+    "smlad  %[a1], %[xb], %[w0], %[a1]\n\t"                                                \
+    "smlabt %[a1], %[a2], %[w1], %[a1]\n\t"
+#define S8_DW_S2_PAIR                                                                      \
+    "ldr    %[a0], [%[tb], #24]\n\t"                                                       \
+    "mov    %[a1], %[a0]\n\t" S8_DW_S2_PAIR_ROW("t0", "0") S8_DW_S2_PAIR_ROW("t1", "8")      \
+        S8_DW_S2_PAIR_ROW("t2", "16")
 
 /* A whole channel: tb[TB_ROWS] output rows of tb[TB_NQ] groups of 4 outputs plus
- * tb[TB_LAST] more (a single one costs 19 instructions; 2-3 use a full group whose
- * extra reads stay in the planes' slack). t0..t2: the plane rows of the first output
+ * tb[TB_LAST] more (a single one costs 19 instructions, two 35, three use a full group
+ * whose extra reads stay in the planes' slack). t0..t2: the plane rows of the first output
  * row's 3 kernel rows. */
-#define S8_DW_CHANNEL(GROUP)                                                               \
+#define S8_DW_CHANNEL(GROUP, PAIR, SAT4, SAT2, SAT1)                                       \
     "ldr    lr, [%[tb], #40]\n\t"                                                          \
     "0:\n\t"                                                                               \
     "ldr    %[n], [%[tb], #52]\n\t"                                                        \
     "cmp    %[n], #0\n\t"                                                                  \
     "beq    2f\n\t"                                                                        \
-    "1:\n\t" GROUP S8_DW_REQUANT                                                           \
+    "1:\n\t" GROUP S8_DW_REQUANT(SAT4)                                                     \
     "ldr    %[w1], [%[tb], #44]\n\t" /* ys */                                              \
     "strb   %[a0], [lr]\n\t"                                                               \
     "strb   %[a1], [lr, %[w1]]\n\t"                                                        \
@@ -301,9 +339,11 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "bne    1b\n\t"                                                                        \
     "2:\n\t"                                                                               \
     "ldr    %[xa], [%[tb], #48]\n\t"                                                       \
+    "cmp    %[xa], #2\n\t"                                                                 \
+    "bgt    3f\n\t"                                                                        \
+    "beq    4f\n\t"                                                                        \
     "cmp    %[xa], #1\n\t"                                                                 \
     "blt    8f\n\t"                                                                        \
-    "bgt    3f\n\t"                                                                        \
     /* one output: taps x0..x2 of each kernel row */                                      \
     "ldr    %[a0], [%[tb], #24]\n\t"                                                       \
     "ldrd   %[w0], %[w1], [%[tb]]\n\t"                                                     \
@@ -321,17 +361,24 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "ldrd   %[w0], %[w1], [%[tb], #28]\n\t"                                                \
     "ldr    %[xa], [%[tb], #36]\n\t"                                                       \
     "smmla  %[a0], %[a0], %[w0], %[w1]\n\t"                                                \
-    "asr    %[a0], %[a0], %[xa]\n\t"                                                       \
-    "ssat   %[a0], #8, %[a0]\n\t"                                                          \
+    "asr    %[a0], %[a0], %[xa]\n\t" SAT1                                                  \
     "strb   %[a0], [lr]\n\t"                                                               \
     "b      8f\n\t"                                                                        \
-    "3:\n\t" GROUP S8_DW_REQUANT /* 2 or 3 outputs */                                      \
+    "4:\n\t" PAIR /* two outputs */                                                        \
+    "ldrd   %[w0], %[w1], [%[tb], #28]\n\t"                                                \
+    "ldr    %[xa], [%[tb], #36]\n\t"                                                       \
+    "smmla  %[a0], %[a0], %[w0], %[w1]\n\t"                                                \
+    "smmla  %[a1], %[a1], %[w0], %[w1]\n\t"                                                \
+    "asr    %[a0], %[a0], %[xa]\n\t"                                                       \
+    "asr    %[a1], %[a1], %[xa]\n\t" SAT2                                                  \
     "ldr    %[w1], [%[tb], #44]\n\t"                                                       \
-    "ldr    %[xa], [%[tb], #48]\n\t"                                                       \
     "strb   %[a0], [lr]\n\t"                                                               \
     "strb   %[a1], [lr, %[w1]]\n\t"                                                        \
-    "cmp    %[xa], #3\n\t"                                                                 \
-    "blt    8f\n\t"                                                                        \
+    "b      8f\n\t"                                                                        \
+    "3:\n\t" GROUP S8_DW_REQUANT(SAT4) /* three outputs */                                 \
+    "ldr    %[w1], [%[tb], #44]\n\t"                                                       \
+    "strb   %[a0], [lr]\n\t"                                                               \
+    "strb   %[a1], [lr, %[w1]]\n\t"                                                        \
     "add    %[w0], lr, %[w1], lsl #1\n\t"                                                  \
     "strb   %[a2], [%[w0]]\n\t"                                                            \
     "8:\n\t" /* next output row, if any */                                                 \
@@ -350,28 +397,37 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "9:\n\t"
 
 /* 3x3 taps, column stride 1: per group of 4 outputs 3 x (2 loads + 8 MAC instructions)
- * + bias, weights, requantization, 4 stores = 57 instructions for 36 MACs. */
-static void dw3_s1_asm(const int16_t *t0, const int16_t *t1, const int16_t *t2, uint32_t *tb)
-{
-    uint32_t a0, a1, a2, a3, w0, w1, xa, xb, n;
-    __asm__ volatile(S8_DW_CHANNEL(S8_DW_S1_GROUP)
-                     : [t0] "+r"(t0), [t1] "+r"(t1), [t2] "+r"(t2), [n] "=&r"(n), [a0] "=&r"(a0),
-                       [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [w0] "=&r"(w0),
-                       [w1] "=&r"(w1), [xa] "=&r"(xa), [xb] "=&r"(xb)
-                     : [tb] "r"(tb)
-                     : "cc", "memory", "lr");
-}
+ * + bias, weights, requantization, 4 stores = 57 instructions for 36 MACs (9 more with
+ * a clamp). Column stride 2: the same with 5 loads per kernel row. */
+#define S8_DW_ASM_FN(NAME, GROUP, PAIR, SAT4, SAT2, SAT1)                                  \
+    static void NAME(const int16_t *t0, const int16_t *t1, const int16_t *t2, uint32_t *tb) \
+    {                                                                                      \
+        uint32_t a0, a1, a2, a3, w0, w1, xa, xb, n;                                        \
+        __asm__ volatile(S8_DW_CHANNEL(GROUP, PAIR, SAT4, SAT2, SAT1)                      \
+                         : [t0] "+r"(t0), [t1] "+r"(t1), [t2] "+r"(t2), [n] "=&r"(n),        \
+                           [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),   \
+                           [w0] "=&r"(w0), [w1] "=&r"(w1), [xa] "=&r"(xa), [xb] "=&r"(xb)    \
+                         : [tb] "r"(tb)                                                    \
+                         : "cc", "memory", "lr");                                          \
+    }
 
-/* the same for column stride 2 */
-static void dw3_s2_asm(const int16_t *t0, const int16_t *t1, const int16_t *t2, uint32_t *tb)
+S8_DW_ASM_FN(dw3_s1_asm, S8_DW_S1_GROUP, S8_DW_S1_PAIR, S8_DW_SAT4_FULL, S8_DW_SAT2_FULL,
+             S8_DW_SAT1_FULL)
+S8_DW_ASM_FN(dw3_s2_asm, S8_DW_S2_GROUP, S8_DW_S2_PAIR, S8_DW_SAT4_FULL, S8_DW_SAT2_FULL,
+             S8_DW_SAT1_FULL)
+S8_DW_ASM_FN(dw3_s1_asm_clamp, S8_DW_S1_GROUP, S8_DW_S1_PAIR, S8_DW_SAT4_CLAMP,
+             S8_DW_SAT2_CLAMP, S8_DW_SAT1_CLAMP)
+S8_DW_ASM_FN(dw3_s2_asm_clamp, S8_DW_S2_GROUP, S8_DW_S2_PAIR, S8_DW_SAT4_CLAMP,
+             S8_DW_SAT2_CLAMP, S8_DW_SAT1_CLAMP)
+
+/* the variant for the channel's stride and clamp */
+static void dw3_asm(int s2, int full, const int16_t *t0, const int16_t *t1, const int16_t *t2,
+                    uint32_t *tb)
 {
-    uint32_t a0, a1, a2, a3, w0, w1, xa, xb, n;
-    __asm__ volatile(S8_DW_CHANNEL(S8_DW_S2_GROUP)
-                     : [t0] "+r"(t0), [t1] "+r"(t1), [t2] "+r"(t2), [n] "=&r"(n), [a0] "=&r"(a0),
-                       [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [w0] "=&r"(w0),
-                       [w1] "=&r"(w1), [xa] "=&r"(xa), [xb] "=&r"(xb)
-                     : [tb] "r"(tb)
-                     : "cc", "memory", "lr");
+    if (full)
+        (s2 ? dw3_s2_asm : dw3_s1_asm)(t0, t1, t2, tb);
+    else
+        (s2 ? dw3_s2_asm_clamp : dw3_s1_asm_clamp)(t0, t1, t2, tb);
 }
 #endif
 
@@ -401,6 +457,22 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
         for (i = 0; i < words; i++)
             s8_st32(ring + 2 * i, zz);
     }
+#if DNN_S8_ASM
+    /* the channel tables of a block of 4 channels; first the words common to all */
+    uint32_t tb[4][TB_WORDS];
+    for (j = 0; j < 4; j++) {
+        tb[j][TB_CLAMP] = s8_clamp_k(lo, hi);
+        tb[j][TB_YS] = (uint32_t)g.y_qs;
+        tb[j][TB_LAST] = (uint32_t)(g.OQ & 3);
+        tb[j][TB_NQ] = (uint32_t)(g.OQ >> 2);
+        tb[j][TB_ROWS] = 1; /* one row per call in ring mode (a call leaves it at 1) */
+        /* the row's reads advanced t0..t2 by 8 * sq bytes per group of 4, including a
+         * 3-output tail group */
+        tb[j][TB_TSTEP] = (uint32_t)((int32_t)(g.sr * slot_sz * 2) -
+                                     ((g.OQ >> 2) + ((g.OQ & 3) == 3)) * 8 * g.sq);
+        tb[j][TB_YRS] = (uint32_t)g.y_rs;
+    }
+#endif
     for (n = 0; n < p->n; n++) {
         const int8_t *xn = x + (size_t)n * (size_t)p->h * (size_t)p->w * (size_t)C;
         int8_t *yn = y + (size_t)n * (size_t)p->oh * (size_t)p->ow * (size_t)C;
@@ -409,55 +481,51 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
             s8_rq rq[4];
             uint32_t wp[4][6];
 #if DNN_S8_ASM
-            uint32_t tb[4][TB_WORDS];
             int fast[4], all_fast = 1;
 #endif
             for (j = 0; j < nc; j++) {
                 const int8_t *wc = packed_w + (size_t)(c0 + j) * (size_t)KHW;
-                rq[j] = s8_rq_chan(&chan[c0 + j]);
+                const dnn_s8_chan *ch = &chan[c0 + j];
+#if DNN_S8_ASM
+                fast[j] = k3 && ch->shift <= -2;
+                if (fast[j]) { /* the assembly's table only */
+                    const int32_t rs = -1 - ch->shift;
+                    uint32_t *t = tb[j];
+                    for (kr = 0; kr < 3; kr++, wc += g.w_rs, t += 2) {
+                        t[0] = s8_pair(wc[0], wc[g.w_qs]);
+                        t[1] = s8_pair(wc[g.w_qs], wc[2 * g.w_qs]);
+                    }
+                    tb[j][TB_BIAS] = (uint32_t)ch->bias;
+                    tb[j][TB_MULT] = (uint32_t)ch->mult;
+                    tb[j][TB_MULT + 1] = (uint32_t)(full ? ch->rnd : s8_clamp_rnd(ch->rnd, rs, lo));
+                    tb[j][TB_RS] = (uint32_t)rs;
+                    continue;
+                }
+                all_fast = 0;
+#endif
+                rq[j] = s8_rq_chan(ch);
                 if (k3)
                     for (kr = 0; kr < 3; kr++) {
                         const int8_t *wr = wc + kr * g.w_rs;
                         wp[j][2 * kr] = s8_pair(wr[0], wr[g.w_qs]);
                         wp[j][2 * kr + 1] = s8_pair(wr[g.w_qs], wr[2 * g.w_qs]);
                     }
-#if DNN_S8_ASM
-                fast[j] = k3 && full && rq[j].ls == 0;
-                if (fast[j]) {
-                    memcpy(tb[j], wp[j], sizeof wp[j]);
-                    tb[j][TB_BIAS] = (uint32_t)chan[c0 + j].bias;
-                    tb[j][TB_MULT] = (uint32_t)rq[j].mult;
-                    tb[j][TB_MULT + 1] = (uint32_t)rq[j].rnd;
-                    tb[j][TB_RS] = (uint32_t)rq[j].rs;
-                    tb[j][TB_YS] = (uint32_t)g.y_qs;
-                    tb[j][TB_LAST] = (uint32_t)(g.OQ & 3);
-                    tb[j][TB_NQ] = (uint32_t)(g.OQ >> 2);
-                    tb[j][TB_ROWS] = 1;
-                    /* the row's reads advanced t0..t2 by 8 * sq bytes per group of 4,
-                     * including a 2-3 output tail group */
-                    tb[j][TB_TSTEP] = (uint32_t)((int32_t)(g.sr * slot_sz * 2) -
-                                                 ((g.OQ >> 2) + ((g.OQ & 3) >= 2)) * 8 * g.sq);
-                    tb[j][TB_YRS] = (uint32_t)g.y_rs;
-                } else
-                    all_fast = 0;
-#endif
             }
             for (s = 0; s < g.slots; s++)
                 tags[s] = INT32_MIN;
 #if DNN_S8_ASM
             if (g.plane && all_fast) { /* load every row, then each channel in one call */
                 const size_t pitch = (size_t)g.dr * slot_sz;
+                /* rows outside the input keep the zero point of the initial fill */
                 for (s = 0; s < g.slots; s++)
-                    dw_load_row(&g, xn + c0, s - g.pr, nc, zp, ring + (size_t)s * slot_sz);
+                    if (s - g.pr >= 0 && s - g.pr < g.R)
+                        dw_load_row(&g, xn + c0, s - g.pr, nc, zp, ring + (size_t)s * slot_sz);
                 for (j = 0; j < nc; j++) {
                     const int16_t *t0 = ring + (size_t)j * (size_t)g.qp;
                     int8_t *yr = yn + (size_t)(c0 + j);
                     tb[j][TB_Y] = tb[j][TB_YROW] = (uint32_t)(uintptr_t)yr;
                     tb[j][TB_ROWS] = (uint32_t)g.OR;
-                    if (g.sq == 1)
-                        dw3_s1_asm(t0, t0 + pitch, t0 + 2 * pitch, tb[j]);
-                    else
-                        dw3_s2_asm(t0, t0 + pitch, t0 + 2 * pitch, tb[j]);
+                    dw3_asm(g.sq == 2, full, t0, t0 + pitch, t0 + 2 * pitch, tb[j]);
                 }
                 continue;
             }
@@ -488,10 +556,7 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
 #if DNN_S8_ASM
                         if (fast[j]) { /* the whole row in assembly */
                             tb[j][TB_Y] = (uint32_t)(uintptr_t)yr;
-                            if (g.sq == 1)
-                                dw3_s1_asm(rp[0] + pj, rp[1] + pj, rp[2] + pj, tb[j]);
-                            else
-                                dw3_s2_asm(rp[0] + pj, rp[1] + pj, rp[2] + pj, tb[j]);
+                            dw3_asm(g.sq == 2, full, rp[0] + pj, rp[1] + pj, rp[2] + pj, tb[j]);
                             continue;
                         }
 #endif

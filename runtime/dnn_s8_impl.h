@@ -257,6 +257,30 @@ static DNN_ALWAYS_INLINE int s8_full_range(int32_t lo, int32_t hi)
     return lo <= -128 && hi >= 127;
 }
 
+/* ---- clamp to [lo, hi] in the assembly kernels (any lo <= hi) ----
+ * A saturating instruction clamps to a power-of-two window only, so with rnd' =
+ * s8_clamp_rnd(rnd, rs, lo) the requantization yields v - lo instead of v (exact: lo is
+ * added in units of 2^rs) and per output
+ *     USAT   u, #8, u        u = clamp(v - lo, 0, 255)                (lower bound)
+ *     UQADD8 u, u, k         byte 0: min(u + 255 - (hi - lo), 255)    (upper bound)
+ *     ADD    u, u, k, lsr #8 byte 0: + hi + 1, i.e. clamp(v, lo, hi) mod 256
+ * with k = s8_clamp_k(lo, hi) = (255 - (hi - lo)) | ((hi + 1) & 255) << 8; STRB stores
+ * byte 0 (the other bytes are don't-care). 2 instructions more than SSAT per output. */
+static DNN_ALWAYS_INLINE int32_t s8_clamp_rnd(int32_t rnd, int32_t rs, int32_t lo)
+{
+    return (int32_t)((uint32_t)rnd - ((uint32_t)lo << rs));
+}
+
+static DNN_ALWAYS_INLINE uint32_t s8_clamp_k(int32_t lo, int32_t hi)
+{
+    return (uint32_t)(255 - (hi - lo)) | (((uint32_t)(hi + 1) & 0xFFu) << 8);
+}
+
+#define S8_CLAMP_ASM(v, k)                                                                 \
+    "usat   %[" v "], #8, %[" v "]\n\t"                                                    \
+    "uqadd8 %[" v "], %[" v "], " k "\n\t"                                                 \
+    "add    %[" v "], %[" v "], " k ", lsr #8\n\t"
+
 /* Requantizes nv (1..4) accumulators of one channel and stores them `stride` apart. */
 static DNN_ALWAYS_INLINE void s8_store4(int8_t *y, int32_t stride, const int32_t *acc, int32_t nv,
                                         const s8_rq *q, int full, int32_t lo, int32_t hi)

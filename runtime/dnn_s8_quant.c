@@ -19,8 +19,30 @@ void dnn_s8_requantize(const dnn_s8_requantize_params *p, const int8_t *x, int8_
         y[i] = s8_out(s8_rq_apply(&q, x[i] - zp), full, lo, hi);
 }
 
+/* Single-precision FPU with the Arm VFP instruction set (Cortex-M4F/M7/M33...): VCVTR
+ * converts with the FPSCR rounding mode, round to nearest even by default (the C
+ * runtime never changes it), saturating to int32 and mapping NaN to 0, so
+ * saturate8(QADD(vcvtr(x / scale), zp)) equals the portable code below bit for bit. */
+#if DNN_S8_DSP && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__GNUC__) && defined(__OPTIMIZE__)
+#define DNN_S8_VCVTR 1
+#else
+#define DNN_S8_VCVTR 0
+#endif
+
 void dnn_s8_quantize_f32(const dnn_s8_quant_params *p, const float *x, int8_t *y)
 {
+#if DNN_S8_VCVTR
+    const float scale = p->scale;
+    const int32_t zp = p->zp;
+    int8_t *const end = y + p->n;
+    for (; y < end; y++, x++) {
+        float v = *x / scale;
+        int32_t q;
+        __asm__("vcvtr.s32.f32 %0, %0" : "+t"(v));
+        __asm__("vmov %0, %1" : "=r"(q) : "t"(v));
+        *y = (int8_t)__ssat(__qadd(q, zp), 8);
+    }
+#else
     /* Adding and subtracting 1.5 * 2^23 rounds |v| < 2^22 to the nearest integer, ties to
      * even, in the default rounding mode (IEEE single precision, FLT_EVAL_METHOD 0; do
      * not build this file with -ffast-math). v is clamped first, NaN maps to 0. */
@@ -38,6 +60,7 @@ void dnn_s8_quantize_f32(const dnn_s8_quant_params *p, const float *x, int8_t *y
         q = (int32_t)v + zp;
         y[i] = (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
     }
+#endif
 }
 
 void dnn_s8_dequantize_f32(const dnn_s8_quant_params *p, const int8_t *x, float *y)

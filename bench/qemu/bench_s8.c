@@ -162,6 +162,8 @@ static void report_elem(const char *name, size_t outputs, uint64_t ref_i, uint64
     g_failures += !ok;
 }
 
+static int g_relu6; /* 1: convolutions get a ReLU6-style clamp narrower than the int8 range */
+
 static void set_conv(dnn_s8_conv_params *p, int c, int h, int w, int m, int kh, int kw, int s,
                      int pt, int pl, int pb, int pr, int group)
 {
@@ -175,6 +177,11 @@ static void set_conv(dnn_s8_conv_params *p, int c, int h, int w, int m, int kh, 
     p->output_zp = -128;                          /* ReLU / ReLU6 output: full int8 range */
     p->act_min = -128;
     p->act_max = 127;
+    if (g_relu6) { /* ReLU6 left unfused (PyTorch QDQ models): clamp [zp, zp + 90] */
+        p->output_zp = -100;
+        p->act_min = -100;
+        p->act_max = -10;
+    }
 }
 
 /* Packs random weights for p into g_wp / g_bp and sets the requantization. */
@@ -322,8 +329,15 @@ static void bench_pool(const char *name, int c, int h, int w, int k, int s, int 
                             sum += v;
                         }
                     }
-                g_ref[(oh * p.ow + ow) * c + ch] =
-                    (int8_t)(avg ? (sum >= 0 ? (sum + k * k / 2) / (k * k) : (sum - k * k / 2) / (k * k)) : m);
+                if (avg) { /* zp + (sum - n * zp) / n rounded half to even (dnn_s8.h) */
+                    const int32_t n = k * k, d = sum - n * p.zp;
+                    int32_t q = d >= 0 ? d / n : -((-d + n - 1) / n); /* floor */
+                    const int32_t r2 = 2 * (d - q * n);
+                    q += r2 > n || (r2 == n && (q & 1));
+                    m = p.zp + q;
+                    m = m < -128 ? -128 : (m > 127 ? 127 : m);
+                }
+                g_ref[(oh * p.ow + ow) * c + ch] = (int8_t)m;
             }
     t1 = dnn_port_ticks();
     t2 = dnn_port_ticks();
@@ -527,7 +541,7 @@ static void run_dscnn(void)
     net_report("DS-CNN", &st, 2.88);
 }
 
-static void run_mobilenet(void)
+static void run_mobilenet(int relu6)
 {
     /* MobileNetV1 alpha 0.25, 96x96x3 (MLPerf Tiny VWW): {channels out, dw stride} */
     static const int blocks[13][2] = {{16, 1}, {32, 2}, {32, 1}, {64, 2}, {64, 1}, {128, 2},
@@ -537,6 +551,7 @@ static void run_mobilenet(void)
     int8_t *a = g_x, *b = g_y;
     int i, c = 8, hw = 48;
     memset(&st, 0, sizeof st);
+    g_relu6 = relu6;
     fill_s8(a, 96 * 96 * 3, -128, 127);
     net_conv(&st, a, b, 3, 96, 96, 8, 3, 2, 0, 0, 1, 1, 1);
     for (i = 0; i < 13; i++) {
@@ -546,8 +561,9 @@ static void run_mobilenet(void)
         net_conv(&st, a, b, c, hw, hw, m, 1, 1, 0, 0, 0, 0, 1);
         c = m;
     }
+    g_relu6 = 0;
     net_head(&st, b, hw * hw, c, 2);
-    net_report("MobileNetV1-0.25", &st, 3.21);
+    net_report(relu6 ? "MobileNet, ReLU6" : "MobileNetV1-0.25", &st, 3.21);
 }
 
 int main(int argc, char **argv)
@@ -560,7 +576,8 @@ int main(int argc, char **argv)
         g_net_detail = 1;
         run_resnet8();
         run_dscnn();
-        run_mobilenet();
+        run_mobilenet(0);
+        run_mobilenet(1);
         return 0;
     }
     if (g_only == 0)
@@ -599,6 +616,11 @@ int main(int argc, char **argv)
     bench_conv1d_dil("1-D conv 32->32 k5 d4 L64 causal");
     layer("conv 3x3 16->16 @32x32, clamp [-20,127]",  16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, -20);
     layer("dw 3x3 64 @25x5, clamp [-20,127]",         64, 25, 5, 64, 3, 3, 1, 1, 1, 1, 1, 64, -20);
+    g_relu6 = 1; /* clamp [-100, -10] */
+    layer("MobileNet pw 8->16 @48x48, ReLU6 clamp",   8, 48, 48, 16, 1, 1, 1, 0, 0, 0, 0, 1, -128);
+    layer("MobileNet dw 3x3 128 @6x6, ReLU6 clamp",   128, 6, 6, 128, 3, 3, 1, 1, 1, 1, 1, 128, -128);
+    layer("MobileNet pw 128->128 @6x6, ReLU6 clamp",  128, 6, 6, 128, 1, 1, 1, 0, 0, 0, 0, 1, -128);
+    g_relu6 = 0;
 
     printf("\n|  # | layer (no MACs)                            |  outputs | naive insns | /out   | "
            "dnnopt insns | /out  | speedup | check |\n");
@@ -615,7 +637,8 @@ int main(int argc, char **argv)
         printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         run_resnet8();
         run_dscnn();
-        run_mobilenet();
+        run_mobilenet(0);
+        run_mobilenet(1);
     }
     printf("\n%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);
     return g_failures ? 1 : 0;

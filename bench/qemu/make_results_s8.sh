@@ -103,23 +103,31 @@ $VERDICT_C (exit code $RC_C)
 ## Notes
 
 * Brief: whole networks <= 1.2 instructions/MAC, big layers ~0.8-1.0 (SMLAD floor 0.5).
-  Reached for ResNet-8 (1.10) and the large layers: 3x3 convolutions 0.94-1.11, pointwise with
-  >= 64 input channels 0.99-1.09. DS-CNN (1.25) and MobileNetV1-0.25 (1.43) are above: their
-  small layers (few input channels, 3x3 / 6x6 feature maps, depthwise) carry a per-output cost
-  (requantization 4 instructions, loop and setup) that 8-64 MACs per output cannot amortize.
-  Against CMSIS-NN on the same setup: ResNet-8 2.26x, DS-CNN 2.3x, MobileNet 2.2x fewer
-  instructions; depthwise 2.1-2.4 (stride 1) vs 6.9-8.9, first layers 1.4-2.2 vs 4.7-6.1.
-* Inner loop of the general conv: 13 instructions per 16 MACs (1 LDR + 2 SXTB16 weights, 2 LDM
-  of pre-expanded inputs, 8 SMLAD) = 0.81; the rest is the im2col copy (about 1.5 instructions
-  per input value, shared by all output channels), the fused requantization (SMMLA, ASR, SSAT,
-  STRB per output) and ~20 instructions of loop/setup per 4 outputs.
-* Depthwise 3x3 stride 1: 57 instructions per 4 outputs (36 MACs), plus the one-time int16
-  transposition of the input rows (~2 instructions per input value). Stride 2 needs more
-  transposed inputs per output (~0.9 instructions/MAC) and reaches 3.3-4.8.
+  Reached for ResNet-8 (1.03) and DS-CNN (1.18) and the large layers: 3x3 convolutions
+  0.88-1.03, pointwise with >= 64 input channels 0.94-1.02. MobileNetV1-0.25 is above (1.30;
+  1.37 with the ReLU6 clamps of the PyTorch QDQ model): its small layers (8-32 input channels,
+  depthwise, 6x6 / 3x3 feature maps) carry a per-output cost (requantization 4 instructions,
+  6 with a clamp, loop and setup) that 8-32 MACs per output cannot amortize; depthwise alone
+  is 2.8-3.1 instructions/MAC on 11 % of its MACs. Against CMSIS-NN on the same setup:
+  ResNet-8 2.4x, DS-CNN 2.4x, MobileNet 2.5x fewer instructions; depthwise 2.1-2.2 (stride 1)
+  vs 6.9-8.9, first layers 1.3-1.7 vs 4.7-6.1.
+* Inner loop of the general conv: 25 instructions per 32 MACs (1 LDRD + 4 SXTB16 weights,
+  4 LDM of pre-expanded inputs, 16 SMLAD) = 0.78, plus 2 loop instructions per 64 MACs; the
+  rest is the im2col copy (about 1.5 instructions per input value, shared by all output
+  channels), the fused requantization (SMMLA, ASR, SSAT, STRB per output) and ~15 instructions
+  of loop/setup per 4 outputs. With K <= 8 (pointwise from 8 channels) the expanded weights
+  stay in registers: 56 instructions per 4 outputs (32 MACs) with a clamp.
+* Depthwise 3x3 stride 1: 57 instructions per 4 outputs (36 MACs), a 2-output tail 35 (6x6
+  maps: 4 + 2 per row), plus the one-time int16 transposition of the input rows (~2
+  instructions per input value). Stride 2 needs more transposed inputs per output (~0.9
+  instructions/MAC) and reaches 3.3-4.4 (6.9 for 6x6 -> 3x3 in the model zoo).
 * Fully connected layers use each weight once: 2 SXTB16 per 4 weights are unavoidable with int8
   weights in flash, 1.25 instructions/MAC at best (1.3-1.4 measured).
-* Layers with a clamp narrower than [-128, 127] (or scales >= 0.25) take the C requantization
-  path: +8 % for conv, 2.5x for depthwise (no assembly for it).
+* Clamps narrower than [-128, 127] (layers marked clamp / ReLU6 clamp) run the same assembly:
+  act_min is folded into the rounding constant and USAT, UQADD8, ADD replace SSAT (2 more
+  instructions per output: +2 % for conv 3x3 and pointwise from 128 channels, +9-12 % for
+  depthwise, +15 % for pointwise from 8 channels). Only channels with scales >= 0.25
+  (shift > -2) take the C requantization.
 * Instructions, not cycles: QEMU does not model timing. On a real Cortex-M4, LDM/LDRD/SMMLA take
   more than one cycle; the instruction mix is the same in all variants of a layer.
 * Development aids: \`./profile.py build/s8/bench_s8.elf N 20\` profiles layer N by function and

@@ -116,6 +116,54 @@ static void conv_case(const char *tag, int n, int c, int h, int w, int m, int kh
         run_conv(tag, &p, 1);
 }
 
+/* The same with a fused clamp narrower than [-128, 127] (the clamp variants of the
+ * assembly kernels): mode 0 ReLU6-like [zp, zp + 70], 1 ReLU [zp, 127], 2 upper bound
+ * only [-128, 40], 3 a single value [5, 5]. */
+static void clamp_case(const char *tag, int n, int c, int h, int w, int m, int kh, int kw, int sh,
+                       int sw, int pt, int pl, int pb, int pr, int g)
+{
+    int mode;
+    for (mode = 0; mode < 4; mode++) {
+        dnn_s8_conv_params p;
+        char name[96];
+        set_conv(&p, n, c, h, w, m, kh, kw, sh, sw, 1, 1, pt, pl, pb, pr, g);
+        switch (mode) {
+        case 0:
+            p.act_min = p.output_zp;
+            p.act_max = p.output_zp + 70 > 127 ? 127 : p.output_zp + 70;
+            break;
+        case 1: p.act_min = p.output_zp; p.act_max = 127; break;
+        case 2: p.act_min = -128; p.act_max = 40; break;
+        default: p.act_min = 5; p.act_max = 5; break;
+        }
+        snprintf(name, sizeof name, "%s, clamp mode %d", tag, mode);
+        if (conv_out(&p))
+            run_conv(name, &p, 1);
+    }
+}
+
+static void clamp_cases(void)
+{
+    /*         tag                          n  c   h   w   m  kh kw sh sw pt pl pb pr g */
+    clamp_case("conv 3x3 16->16",           1, 16,  8,  8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    clamp_case("first conv 3->8 s2",        1,  3, 24, 24,  8, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+    clamp_case("pointwise 8->16 (K 8)",     1,  8, 13, 11, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    clamp_case("pointwise 6->5 (K 8)",      1,  6,  4,  5,  5, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    clamp_case("pointwise 16->32 9 px",     1, 16,  3,  3, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    clamp_case("pointwise 20->8 5 px",      1, 20,  1,  5,  8, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    clamp_case("pointwise 64->24 6x6",      1, 64,  6,  6, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    clamp_case("dw 3x3 s1 6x6",             1, 12,  6,  6, 12, 3, 3, 1, 1, 1, 1, 1, 1, 12);
+    clamp_case("dw 3x3 s1 3x3 c%4",         1,  9,  3,  3,  9, 3, 3, 1, 1, 1, 1, 1, 1, 9);
+    clamp_case("dw 3x3 s1 5x5",             1,  8,  5,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 8);
+    clamp_case("dw 3x3 s1 7x7",             1,  4,  7,  7,  4, 3, 3, 1, 1, 1, 1, 1, 1, 4);
+    clamp_case("dw 3x3 s2 6x6 -> 3x3",      1,  8,  6,  6,  8, 3, 3, 2, 2, 1, 1, 1, 1, 8);
+    clamp_case("dw 3x3 s2 12x12 -> 6x6",    1,  8, 12, 12,  8, 3, 3, 2, 2, 1, 1, 1, 1, 8);
+    clamp_case("dw 3x3 s2 pad 0/1 10x10",   1,  4, 10, 10,  4, 3, 3, 2, 2, 0, 0, 1, 1, 4);
+    clamp_case("dw 3x3 25x5 (transposed)",  1,  8, 25,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 8);
+    clamp_case("dw 3x3 s1 ring",            1,  8, 40, 42,  8, 3, 3, 1, 1, 1, 1, 1, 1, 8);
+    clamp_case("dw 3x3 s2 ring",            1,  4, 61, 38,  4, 3, 3, 2, 2, 1, 1, 1, 1, 4);
+}
+
 static void random_convs(int count)
 {
     int t = 0;
@@ -198,6 +246,7 @@ void test_s8_conv(void)
     conv_case("DS-CNN dw 25x5 full",        1, 64, 25,  5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64);
     conv_case("conv 3x3 16->16 32x32",      1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
     conv_case("pointwise 9 px (tail 1)",    1, 64,  3,  3, 20, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    clamp_cases();
     random_convs(g_quick ? 60 : 400);
 }
 
