@@ -192,6 +192,9 @@ struct DnnQuantizePtq : ::dnnopt::impl::DnnQuantizePtqBase<DnnQuantizePtq> {
       for (Value r : op->getResults())
         if (isFloatTensor(r)) activations.push_back(r);
     });
+    // All parameters first, on the float graph: an op that keeps its input's range
+    // (pooling, layout) takes its input's parameters, so an average pool stays on one
+    // scale and lowers to the integer kernel.
     llvm::DenseMap<Value, std::pair<double, int64_t>> params;
     for (Value v : activations) {
       Operation *def = v.getDefiningOp();
@@ -203,6 +206,10 @@ struct DnnQuantizePtq : ::dnnopt::impl::DnnQuantizePtqBase<DnnQuantizePtq> {
         auto [lo, hi] = range(it->second, percentile);
         params[v] = int8Params(lo, hi);
       }
+    }
+    for (Value v : activations) {
+      if (!params.count(v)) continue;
+      Operation *def = v.getDefiningOp();
       auto [scale, zp] = params[v];
       OpBuilder b(func.getContext());
       if (def) b.setInsertionPointAfter(def);
