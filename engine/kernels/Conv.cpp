@@ -1,6 +1,7 @@
-//===- Conv.cpp - float convolution kernels (im2col + Eigen GEMM) ----------===//
+//===- Conv.cpp - float convolution kernels (direct 1-D, im2col + Eigen) ---===//
 #define EIGEN_DONT_PARALLELIZE // parallelism comes from the sample chunks below
 #include "engine/kernels/Conv.h"
+#include "engine/kernels/ConvDirect.h"
 #include "engine/kernels/Parallel.h"
 
 #include <Eigen/Dense>
@@ -101,6 +102,207 @@ float *scratch(int which, size_t n) {
 /// and a batch still spreads over the cores. Depends on the batch size only.
 int64_t sampleGrain(const ConvGeometry &g) { return std::max<int64_t>(1, (g.batch + 7) / 8); }
 
+/// A 1-D convolution with stride 1 (the direct path, ConvDirect.h), in the terms
+/// of its single spatial axis; rows of x are zero-padded to pb + in + pe.
+struct Conv1D {
+  int64_t C = 0, M = 0, cg = 0, mg = 0, K = 0, d = 0, pb = 0, pe = 0, in = 0, out = 0;
+  int64_t paddedIn() const { return pb + in + pe; }
+  /// Tap offsets into a padded x row: k * d.
+  std::vector<int64_t> xOffsets() const {
+    std::vector<int64_t> off(K);
+    for (int64_t k = 0; k < K; ++k) off[k] = k * d;
+    return off;
+  }
+  /// Weights of every group packed for `correlate`: [grp][(i*K + k)*rowsOut + o]
+  /// with (i, o) = (in, out) channel, or (out, in) channel when `transposed` (the
+  /// input gradient's correlation of dL/dy).
+  std::vector<float> packWeights(const float *w, int64_t G, bool transposed) const {
+    std::vector<float> p((size_t)(M * cg * K));
+    for (int64_t grp = 0; grp < G; ++grp)
+      for (int64_t o = 0; o < mg; ++o)
+        for (int64_t i = 0; i < cg; ++i)
+          for (int64_t k = 0; k < K; ++k) {
+            float v = w[((grp * mg + o) * cg + i) * K + k];
+            int64_t at = transposed ? (o * K + k) * cg + i : (i * K + k) * mg + o;
+            p[grp * mg * cg * K + at] = v;
+          }
+    return p;
+  }
+};
+
+/// The direct path applies to 1-D convolutions (leading spatial extents 1) with
+/// stride 1 and non-negative padding.
+bool asConv1D(const ConvGeometry &g, Conv1D &c) {
+  for (int a = 0; a < 2; ++a)
+    if (g.in[a] != 1 || g.out[a] != 1 || g.kernel[a] != 1 || g.padBegin[a] != 0) return false;
+  if (g.stride[2] != 1) return false;
+  c.C = g.inChannels;
+  c.M = g.outChannels;
+  c.cg = c.C / g.group;
+  c.mg = c.M / g.group;
+  c.K = g.kernel[2];
+  c.d = g.dilation[2];
+  c.pb = g.padBegin[2];
+  c.in = g.in[2];
+  c.out = g.out[2];
+  c.pe = c.out + (c.K - 1) * c.d - c.in - c.pb;
+  return c.pb >= 0 && c.pe >= 0;
+}
+
+void directForward(const ConvGeometry &g, const Conv1D &c, const float *x, const float *w, const float *bias,
+                   float *y) {
+  const int64_t G = g.group, Lp = c.paddedIn();
+  const std::vector<int64_t> off = c.xOffsets();
+  const std::vector<float> wp = c.packWeights(w, G, /*transposed=*/false);
+  parallelChunks(g.batch, 1, [&](int64_t, int64_t n0, int64_t n1) {
+    float *xp = scratch(0, (size_t)(c.C * Lp));
+    for (int64_t n = n0; n < n1; ++n) {
+      direct::padRows(x + n * c.C * c.in, c.C, c.in, c.pb, c.pe, xp);
+      for (int64_t grp = 0; grp < G; ++grp) {
+        direct::Corr k;
+        k.in = xp + grp * c.cg * Lp;
+        k.inStride = Lp;
+        k.I = c.cg;
+        k.off = off.data();
+        k.K = c.K;
+        k.w = wp.data() + grp * c.mg * c.cg * c.K;
+        k.O = c.mg;
+        k.out = y + (n * c.M + grp * c.mg) * c.out;
+        k.outStride = k.T = c.out;
+        k.bias = bias ? bias + grp * c.mg : nullptr;
+        direct::correlate(k);
+      }
+    }
+  });
+}
+
+/// Per-chunk partial weight / bias gradients of convBackward, summed in chunk
+/// order at the end (deterministic). Owned by the calling thread (grow only);
+/// every chunk assigns its partials, so they need no clearing.
+struct GradPartials {
+  int64_t chunks = 0, wSize = 0, M = 0;
+  float *gw = nullptr;
+  double *gb = nullptr;
+  GradPartials(int64_t chunks, int64_t wSize, int64_t M, bool withW, bool withB)
+      : chunks(chunks), wSize(wSize), M(M) {
+    thread_local std::vector<float> gwBuf;
+    thread_local std::vector<double> gbBuf;
+    if (withW && gwBuf.size() < (size_t)(chunks * wSize)) gwBuf.resize((size_t)(chunks * wSize));
+    if (withB && gbBuf.size() < (size_t)(chunks * M)) gbBuf.resize((size_t)(chunks * M));
+    gw = withW ? gwBuf.data() : nullptr;
+    gb = withB ? gbBuf.data() : nullptr;
+  }
+  float *gwChunk(int64_t chunk) const { return gw + chunk * wSize; }
+  /// Bias gradient of samples [n0, n1): sums of dL/dy per output channel.
+  void biasChunk(int64_t chunk, int64_t n0, int64_t n1, int64_t P, const float *gy) const {
+    for (int64_t m = 0; m < M; ++m) {
+      double s = 0;
+      for (int64_t n = n0; n < n1; ++n) {
+        const float *row = gy + (n * M + m) * P;
+        for (int64_t k = 0; k < P; ++k) s += row[k];
+      }
+      gb[chunk * M + m] = s;
+    }
+  }
+  /// Adds the partials, in chunk order, to the gradients.
+  void reduceInto(float *gwOut, float *gbOut) const {
+    if (gwOut)
+      parallelChunks(wSize, 4096, [&](int64_t, int64_t b, int64_t e) {
+        for (int64_t c = 0; c < chunks; ++c)
+          for (int64_t k = b; k < e; ++k) gwOut[k] += gw[c * wSize + k];
+      });
+    if (gbOut)
+      for (int64_t m = 0; m < M; ++m) {
+        double s = 0;
+        for (int64_t c = 0; c < chunks; ++c) s += gb[c * M + m];
+        gbOut[m] += (float)s;
+      }
+  }
+};
+
+/// Input and weight gradients of samples [n0, n1) on the direct path.
+void directBackwardChunk(const ConvGeometry &g, const Conv1D &c, const float *x, const float *gy,
+                         const std::vector<int64_t> &xOff, const std::vector<int64_t> &gyOff,
+                         const float *wq, int64_t gyFront, int64_t gyBack, int64_t n0, int64_t n1, float *gx,
+                         float *gwChunk) {
+  const int64_t G = g.group, Lp = c.paddedIn(), Lq = gyFront + c.out + gyBack, S = n1 - n0;
+  if (gwChunk) {
+    const int64_t Op = (c.mg + direct::VW - 1) / direct::VW * direct::VW;
+    float *xp = scratch(0, (size_t)(S * c.C * Lp)), *gyT = scratch(1, (size_t)(S * c.out * Op));
+    for (int64_t n = n0; n < n1; ++n)
+      direct::padRows(x + n * c.C * c.in, c.C, c.in, c.pb, c.pe, xp + (n - n0) * c.C * Lp);
+    for (int64_t grp = 0; grp < G; ++grp) {
+      for (int64_t n = n0; n < n1; ++n)
+        direct::transposeRows(gy + (n * c.M + grp * c.mg) * c.out, c.mg, c.out, Op, gyT + (n - n0) * c.out * Op);
+      direct::CorrGrad k;
+      k.gyT = gyT;
+      k.O = c.mg;
+      k.Op = Op;
+      k.x = xp + grp * c.cg * Lp;
+      k.xSample = c.C * Lp;
+      k.xStride = Lp;
+      k.I = c.cg;
+      k.off = xOff.data();
+      k.K = c.K;
+      k.S = S;
+      k.T = c.out;
+      k.gw = gwChunk + grp * c.mg * c.cg * c.K;
+      direct::correlateGrad(k);
+    }
+  }
+  if (gx) {
+    // dL/dx[i][s] = sum_{o,k} w[o][i][k] * dL/dy[o][s + pb - k*d]: a correlation of
+    // the zero-padded dL/dy rows with the transposed weights.
+    float *gyp = scratch(2, (size_t)(c.M * Lq));
+    for (int64_t n = n0; n < n1; ++n) {
+      direct::padRows(gy + n * c.M * c.out, c.M, c.out, gyFront, gyBack, gyp);
+      for (int64_t grp = 0; grp < G; ++grp) {
+        direct::Corr k;
+        k.in = gyp + grp * c.mg * Lq;
+        k.inStride = Lq;
+        k.I = c.mg;
+        k.off = gyOff.data();
+        k.K = c.K;
+        k.w = wq + grp * c.mg * c.cg * c.K;
+        k.O = c.cg;
+        k.out = gx + (n * c.C + grp * c.cg) * c.in;
+        k.outStride = k.T = c.in;
+        k.accumulate = true;
+        direct::correlate(k);
+      }
+    }
+  }
+}
+
+/// Input and weight gradients of samples [n0, n1) with im2col + Eigen products.
+void gemmBackwardChunk(const ConvGeometry &g, const float *x, const float *w, const float *gy, int64_t n0,
+                       int64_t n1, float *gx, float *gwChunk) {
+  const int64_t G = g.group, M = g.outChannels, mg = M / G, rows = g.colRows(), P = g.outPlane();
+  const int64_t cols = (n1 - n0) * P;
+  float *col = scratch(0, (size_t)(rows * cols));
+  float *gcol = gx ? scratch(2, (size_t)(rows * cols)) : nullptr;
+  // dL/dy of sample n, group grp: a contiguous mg x P block.
+  auto GY = [&](int64_t n, int64_t grp) { return ConstMatMap(gy + (n * M + grp * mg) * P, mg, P); };
+  for (int64_t grp = 0; grp < G; ++grp) {
+    if (gwChunk) {
+      im2col(g, grp, n0, n1, x, col);
+      ConstMatMap C(col, rows, cols);
+      MatMap GW(gwChunk + grp * mg * rows, mg, rows);
+      for (int64_t n = n0; n < n1; ++n) {
+        auto Cn = C.middleCols((n - n0) * P, P).transpose();
+        if (n == n0) GW.noalias() = GY(n, grp) * Cn;
+        else GW.noalias() += GY(n, grp) * Cn;
+      }
+    }
+    if (gx) {
+      MatMap GC(gcol, rows, cols);
+      ConstMatMap Wt(w + grp * mg * rows, mg, rows);
+      for (int64_t n = n0; n < n1; ++n) GC.middleCols((n - n0) * P, P).noalias() = Wt.transpose() * GY(n, grp);
+      col2im(g, grp, n0, n1, gcol, gx);
+    }
+  }
+}
+
 } // namespace
 
 int64_t convOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
@@ -130,27 +332,23 @@ ConvGeometry convGeometry(llvm::ArrayRef<int64_t> xShape, llvm::ArrayRef<int64_t
 }
 
 void convForward(const ConvGeometry &g, const float *x, const float *w, const float *bias, float *y) {
-  const int64_t G = g.group, mg = g.outChannels / G, rows = g.colRows(), P = g.outPlane();
+  if (Conv1D c; asConv1D(g, c)) return directForward(g, c, x, w, bias, y);
+  const int64_t G = g.group, M = g.outChannels, mg = M / G, rows = g.colRows(), P = g.outPlane();
   parallelChunks(g.batch, sampleGrain(g), [&](int64_t, int64_t n0, int64_t n1) {
-    const int64_t nc = n1 - n0, cols = nc * P;
+    const int64_t cols = (n1 - n0) * P;
     float *col = scratch(0, (size_t)(rows * cols));
-    float *tmp = nc > 1 ? scratch(1, (size_t)(mg * cols)) : nullptr;
     for (int64_t grp = 0; grp < G; ++grp) {
       im2col(g, grp, n0, n1, x, col);
       ConstMatMap W(w + grp * mg * rows, mg, rows);
       ConstMatMap C(col, rows, cols);
-      float *out = nc > 1 ? tmp : y + (n0 * g.outChannels + grp * mg) * P;
-      MatMap Y(out, mg, cols);
-      Y.noalias() = W * C;
-      for (int64_t m = 0; m < mg; ++m) {
-        float b = bias ? bias[grp * mg + m] : 0.0f;
-        for (int64_t n = n0; n < n1; ++n) {
-          float *dst = y + ((n * g.outChannels) + grp * mg + m) * P;
-          const float *src = out + m * cols + (n - n0) * P;
-          if (nc > 1) std::memcpy(dst, src, sizeof(float) * P);
-          if (b != 0.0f)
-            for (int64_t p = 0; p < P; ++p) dst[p] += b;
-        }
+      // One product per sample, straight into y (its mg x P block is contiguous).
+      for (int64_t n = n0; n < n1; ++n) {
+        float *out = y + (n * M + grp * mg) * P;
+        MatMap(out, mg, P).noalias() = W * C.middleCols((n - n0) * P, P);
+        if (bias)
+          for (int64_t m = 0; m < mg; ++m)
+            if (float b = bias[grp * mg + m]; b != 0.0f)
+              for (int64_t p = 0; p < P; ++p) out[m * P + p] += b;
       }
     }
   });
@@ -158,51 +356,32 @@ void convForward(const ConvGeometry &g, const float *x, const float *w, const fl
 
 void convBackward(const ConvGeometry &g, const float *x, const float *w, const float *gy, float *gx,
                   float *gw, float *gb) {
-  const int64_t G = g.group, M = g.outChannels, mg = M / G, rows = g.colRows(), P = g.outPlane();
   const int64_t grain = sampleGrain(g), chunks = chunkCount(g.batch, grain);
-  const int64_t wSize = M * rows;
-  std::vector<float> gwPart(gw ? (size_t)(chunks * wSize) : 0, 0.0f);
-  std::vector<double> gbPart(gb ? (size_t)(chunks * M) : 0, 0.0);
+  GradPartials part(chunks, g.outChannels * g.colRows(), g.outChannels, gw != nullptr, gb != nullptr);
+  Conv1D c;
+  const bool direct = asConv1D(g, c);
+  std::vector<int64_t> xOff, gyOff;
+  std::vector<float> wq;
+  int64_t gyFront = 0, gyBack = 0;
+  if (direct) {
+    xOff = c.xOffsets();
+    if (gx) {
+      // Padded dL/dy rows: read at s + gyFront + pb - k*d for input position s.
+      gyFront = std::max<int64_t>(0, (c.K - 1) * c.d - c.pb);
+      gyBack = std::max<int64_t>(0, c.in + c.pb - c.out);
+      for (int64_t k = 0; k < c.K; ++k) gyOff.push_back(gyFront + c.pb - k * c.d);
+      wq = c.packWeights(w, g.group, /*transposed=*/true);
+    }
+  }
   parallelChunks(g.batch, grain, [&](int64_t chunk, int64_t n0, int64_t n1) {
-    const int64_t nc = n1 - n0, cols = nc * P;
-    float *col = scratch(0, (size_t)(rows * cols));
-    float *gyc = scratch(1, (size_t)(mg * cols));
-    float *gcol = gx ? scratch(2, (size_t)(rows * cols)) : nullptr;
-    for (int64_t grp = 0; grp < G; ++grp) {
-      for (int64_t m = 0; m < mg; ++m)
-        for (int64_t n = n0; n < n1; ++n)
-          std::memcpy(gyc + m * cols + (n - n0) * P, gy + (n * M + grp * mg + m) * P, sizeof(float) * P);
-      ConstMatMap GY(gyc, mg, cols);
-      if (gb)
-        for (int64_t m = 0; m < mg; ++m) {
-          double s = 0;
-          for (int64_t k = 0; k < cols; ++k) s += gyc[m * cols + k];
-          gbPart[chunk * M + grp * mg + m] += s;
-        }
-      if (gw) {
-        im2col(g, grp, n0, n1, x, col);
-        MatMap GW(gwPart.data() + chunk * wSize + grp * mg * rows, mg, rows);
-        GW.noalias() += GY * ConstMatMap(col, rows, cols).transpose();
-      }
-      if (gx) {
-        MatMap GC(gcol, rows, cols);
-        GC.noalias() = ConstMatMap(w + grp * mg * rows, mg, rows).transpose() * GY;
-        col2im(g, grp, n0, n1, gcol, gx);
-      }
-    }
+    if (gb) part.biasChunk(chunk, n0, n1, g.outPlane(), gy);
+    float *gwChunk = gw ? part.gwChunk(chunk) : nullptr;
+    if (direct)
+      directBackwardChunk(g, c, x, gy, xOff, gyOff, wq.data(), gyFront, gyBack, n0, n1, gx, gwChunk);
+    else
+      gemmBackwardChunk(g, x, w, gy, n0, n1, gx, gwChunk);
   });
-  // Reduce the per-chunk partials in chunk order (deterministic).
-  if (gw)
-    parallelChunks(wSize, 4096, [&](int64_t, int64_t b, int64_t e) {
-      for (int64_t c = 0; c < chunks; ++c)
-        for (int64_t k = b; k < e; ++k) gw[k] += gwPart[c * wSize + k];
-    });
-  if (gb)
-    for (int64_t m = 0; m < M; ++m) {
-      double s = 0;
-      for (int64_t c = 0; c < chunks; ++c) s += gbPart[c * M + m];
-      gb[m] += (float)s;
-    }
+  part.reduceInto(gw, gb);
 }
 
 } // namespace dnnopt::kernels

@@ -6,8 +6,10 @@
 // the search engine's training also calls convBackward.
 //
 // Layout NC[D]HW, weights M x C/group x kernel. 1-D and 2-D convolutions are 3-D
-// ones with leading spatial extents of 1. Implementation: im2col over a chunk of
-// samples, then one Eigen GEMM per group; chunks run in parallel (OpenMP).
+// ones with leading spatial extents of 1. Implementation: 1-D convolutions with
+// stride 1 run direct SIMD loops on zero-padded rows (ConvDirect.h); the others
+// im2col over a chunk of samples, then Eigen products per sample and group.
+// Chunks of samples run in parallel (Parallel.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef DNNOPT_ENGINE_KERNELS_CONV_H

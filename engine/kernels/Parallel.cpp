@@ -1,9 +1,11 @@
 //===- Parallel.cpp - deterministic work splitting for the kernels --------===//
 //
-// A small persistent thread pool (std::thread + condition variables). Workers
-// sleep while idle, so the kernels behave on a shared, oversubscribed machine
-// (OpenMP's spinning barriers do not). Indices of one parallelFor are handed out
-// dynamically; since every index does fixed work on memory no other index
+// A small persistent thread pool (std::thread + condition variables). Between
+// parallel regions a thread spins for at most ~50 us (the next region of a
+// training step usually starts sooner than a sleeping thread wakes up), then
+// sleeps, so the kernels still behave on a shared, oversubscribed machine
+// (OpenMP's default spinning of up to 200 ms does not). Indices of one
+// parallelFor are handed out dynamically; since every index does fixed work on memory no other index
 // writes, results do not depend on which thread runs what. A parallelFor called
 // from inside another runs serially.
 //
@@ -12,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
@@ -25,6 +28,21 @@ namespace {
 
 thread_local bool insideParallel = false;
 
+/// Spins for up to ~spinMicros while `done()` is false (a parallel region of a
+/// training step follows the previous one within microseconds, much sooner than
+/// a sleeping thread wakes up); returns done().
+template <typename Done>
+bool spinUntil(Done done) {
+  constexpr int spinMicros = 50;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    std::this_thread::yield(); // lets another runnable thread have the core
+    if ((i & 7) == 7 && std::chrono::steady_clock::now() - start > std::chrono::microseconds(spinMicros))
+      return done();
+  }
+}
+
 class Pool {
 public:
   explicit Pool(int threads) {
@@ -34,6 +52,7 @@ public:
     {
       std::lock_guard<std::mutex> lock(m);
       stop = true;
+      generation.fetch_add(1, std::memory_order_release);
     }
     wake.notify_all();
     for (std::thread &t : workers) t.join();
@@ -47,13 +66,15 @@ public:
       job = &fn;
       count = n;
       next.store(0);
-      active = (int)workers.size();
-      ++generation;
+      active.store((int)workers.size());
+      generation.fetch_add(1, std::memory_order_release); // publishes job and count
     }
     wake.notify_all();
     drain();
-    std::unique_lock<std::mutex> l(m);
-    finished.wait(l, [&] { return active == 0; });
+    if (!spinUntil([&] { return active.load(std::memory_order_acquire) == 0; })) {
+      std::unique_lock<std::mutex> l(m);
+      finished.wait(l, [&] { return active.load() == 0; });
+    }
     job = nullptr;
   }
 
@@ -66,15 +87,20 @@ private:
   void work() {
     uint64_t seen = 0;
     for (;;) {
-      {
+      // Spin briefly for the next region, then sleep (idle workers must not take
+      // the cores of a shared machine).
+      if (!spinUntil([&] { return generation.load(std::memory_order_acquire) != seen; })) {
         std::unique_lock<std::mutex> l(m);
-        wake.wait(l, [&] { return stop || generation != seen; });
+        wake.wait(l, [&] { return generation.load() != seen; });
+      }
+      {
+        std::lock_guard<std::mutex> l(m);
         if (stop) return;
-        seen = generation;
+        seen = generation.load();
       }
       drain();
       std::lock_guard<std::mutex> l(m);
-      if (--active == 0) finished.notify_one();
+      if (active.fetch_sub(1) == 1) finished.notify_one();
     }
   }
 
@@ -84,8 +110,8 @@ private:
   const std::function<void(int64_t)> *job = nullptr;
   int64_t count = 0;
   std::atomic<int64_t> next{0};
-  int active = 0;
-  uint64_t generation = 0;
+  std::atomic<int> active{0};
+  std::atomic<uint64_t> generation{0};
   bool stop = false;
 };
 

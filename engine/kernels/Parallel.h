@@ -2,7 +2,7 @@
 //
 // The float kernels (engine/kernels) and the search engine (passes/search) run
 // their loops on all cores with a persistent std::thread pool (idle workers
-// sleep). Work that reduces (sums into one buffer)
+// spin for at most ~50 us, then sleep). Work that reduces (sums into one buffer)
 // is split into a number of chunks that depends only on the problem size, never
 // on the number of threads, and the partial results are added in chunk order:
 // results are bit-identical whatever the thread count.

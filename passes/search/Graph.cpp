@@ -217,14 +217,23 @@ LogicalResult Graph::forward(llvm::ArrayRef<const Tensor *> inputs, bool trainin
 
 void Graph::backward(llvm::ArrayRef<std::pair<ValueId, const Tensor *>> seeds) {
   const std::vector<NodeId> &ord = order();
-  for (ValueInfo &v : values_) {
-    if (!v.needsGrad) continue;
-    if (v.kind == ValueKind::Activation) v.grad.reshape(v.data.shape, 0.0f);
-    else if (v.grad.shape != v.data.shape) v.grad.reshape(v.data.shape, 0.0f);
-  }
+  // Activation gradients are cleared lazily, right before the first op adds to
+  // them (or reads them), while the buffer is about to be used: clearing them all
+  // up front would stream every one through the caches twice.
+  std::vector<char> cleared(values_.size(), 0);
+  auto clearOnce = [&](ValueId v) {
+    ValueInfo &info = values_[v];
+    if (cleared[v] || !info.needsGrad) return;
+    cleared[v] = 1;
+    if (info.kind == ValueKind::Activation || info.grad.shape != info.data.shape)
+      info.grad.reshape(info.data.shape, 0.0f);
+  };
+  for (ValueId v = 0; v < numValues(); ++v)
+    if (values_[v].kind != ValueKind::Activation) clearOnce(v);
   for (auto [v, g] : seeds) {
     ValueInfo &info = values_[v];
     if (!info.needsGrad) continue;
+    clearOnce(v);
     assert(g->numel() == info.grad.numel() && "backward: seed shape mismatch");
     for (int64_t k = 0, n = g->numel(); k < n; ++k) info.grad.data[k] += g->data[k];
   }
@@ -232,14 +241,16 @@ void Graph::backward(llvm::ArrayRef<std::pair<ValueId, const Tensor *>> seeds) {
   std::vector<Tensor *> gins;
   for (auto it = ord.rbegin(); it != ord.rend(); ++it) {
     Node &node = nodes_[*it];
-    const ValueInfo &out = values_[node.output];
-    if (!out.needsGrad) continue;
+    if (!values_[node.output].needsGrad) continue;
+    clearOnce(node.output); // no consumer and no seed: a zero gradient
     ins.clear();
     gins.clear();
     for (ValueId in : node.inputs) {
+      clearOnce(in);
       ins.push_back(&values_[in].data);
       gins.push_back(values_[in].needsGrad ? &values_[in].grad : nullptr);
     }
+    const ValueInfo &out = values_[node.output];
     node.op->backward(ins, out.data, out.grad, gins);
   }
 }

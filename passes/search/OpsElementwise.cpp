@@ -146,12 +146,14 @@ private:
   Broadcast bc;
 };
 
-/// y = f(x) elementwise; the derivative may use x and y.
+/// y = f(x) elementwise. F and D are stateless callables inlined into the loops
+/// (so simple ones vectorize): f(x, params) -> y and d(g, x, y, params) -> dL/dx
+/// given g = dL/dy. Piecewise derivatives select g or 0 rather than multiply g by
+/// a 0/1 factor, which keeps the loop free of branches.
+template <typename F, typename D>
 class UnaryOp : public Op {
 public:
-  using Fwd = float (*)(float x, const float *p);
-  using Bwd = float (*)(float x, float y, const float *p);
-  UnaryOp(std::string name, Fwd f, Bwd d, float p0 = 0, float p1 = 0) : name(std::move(name)), f(f), d(d) {
+  UnaryOp(std::string name, F f, D d, float p0, float p1) : name(std::move(name)), f(f), d(d) {
     params[0] = p0;
     params[1] = p1;
   }
@@ -160,25 +162,30 @@ public:
                         std::string &error) override {
     if (in.size() != 1) return error = name + " takes one input", failure();
     out.reshape(in[0]->shape);
-    const float *x = in[0]->ptr();
+    const float *x = in[0]->ptr(), *p = params;
     float *y = out.ptr();
-    forRange(out.numel(), [&](int64_t k) { y[k] = f(x[k], params); });
+    forRange(out.numel(), [&](int64_t k) { y[k] = f(x[k], p); });
     return success();
   }
   void backward(ArrayRef<const Tensor *> in, const Tensor &out, const Tensor &gout,
                 ArrayRef<Tensor *> gin) override {
     if (!gin[0]) return;
-    const float *x = in[0]->ptr(), *y = out.ptr(), *g = gout.ptr();
+    const float *x = in[0]->ptr(), *y = out.ptr(), *g = gout.ptr(), *p = params;
     float *gx = gin[0]->ptr();
-    forRange(out.numel(), [&](int64_t k) { gx[k] += g[k] * d(x[k], y[k], params); });
+    forRange(out.numel(), [&](int64_t k) { gx[k] += d(g[k], x[k], y[k], p); });
   }
 
 private:
   std::string name;
-  Fwd f;
-  Bwd d;
+  F f;
+  D d;
   float params[2];
 };
+
+template <typename F, typename D>
+std::unique_ptr<Op> unary(std::string name, F f, D d, float p0 = 0, float p1 = 0) {
+  return std::make_unique<UnaryOp<F, D>>(std::move(name), f, d, p0, p1);
+}
 
 class SoftmaxOp : public Op {
 public:
@@ -260,56 +267,56 @@ std::unique_ptr<Op> makeUnary(UnaryKind kind) {
   using P = const float *;
   switch (kind) {
   case UnaryKind::Identity:
-    return std::make_unique<UnaryOp>("identity", [](float x, P) { return x; }, [](float, float, P) { return 1.0f; });
+    return unary("identity", [](float x, P) { return x; }, [](float g, float, float, P) { return g; });
   case UnaryKind::Relu:
-    return std::make_unique<UnaryOp>(
-        "relu", [](float x, P) { return x > 0 ? x : 0.0f; }, [](float x, float, P) { return x > 0 ? 1.0f : 0.0f; });
+    return unary(
+        "relu", [](float x, P) { return x > 0 ? x : 0.0f; }, [](float g, float x, float, P) { return x > 0 ? g : 0.0f; });
   case UnaryKind::Sigmoid:
-    return std::make_unique<UnaryOp>(
+    return unary(
         "sigmoid", [](float x, P) { return (float)(1.0 / (1.0 + std::exp(-(double)x))); },
-        [](float, float y, P) { return y * (1 - y); });
+        [](float g, float, float y, P) { return g * (y * (1 - y)); });
   case UnaryKind::Tanh:
-    return std::make_unique<UnaryOp>(
-        "tanh", [](float x, P) { return std::tanh(x); }, [](float, float y, P) { return 1 - y * y; });
+    return unary(
+        "tanh", [](float x, P) { return std::tanh(x); }, [](float g, float, float y, P) { return g * (1 - y * y); });
   case UnaryKind::Abs:
-    return std::make_unique<UnaryOp>(
+    return unary(
         "abs", [](float x, P) { return std::fabs(x); },
-        [](float x, float, P) { return x > 0 ? 1.0f : x < 0 ? -1.0f : 0.0f; });
+        [](float g, float x, float, P) { return x > 0 ? g : x < 0 ? -g : 0.0f; });
   case UnaryKind::Neg:
-    return std::make_unique<UnaryOp>("neg", [](float x, P) { return -x; }, [](float, float, P) { return -1.0f; });
+    return unary("neg", [](float x, P) { return -x; }, [](float g, float, float, P) { return -g; });
   case UnaryKind::Exp:
-    return std::make_unique<UnaryOp>("exp", [](float x, P) { return std::exp(x); }, [](float, float y, P) { return y; });
+    return unary("exp", [](float x, P) { return std::exp(x); }, [](float g, float, float y, P) { return g * y; });
   case UnaryKind::Log:
-    return std::make_unique<UnaryOp>(
-        "log", [](float x, P) { return std::log(x); }, [](float x, float, P) { return 1.0f / x; });
+    return unary(
+        "log", [](float x, P) { return std::log(x); }, [](float g, float x, float, P) { return g * (1.0f / x); });
   case UnaryKind::Sqrt:
-    return std::make_unique<UnaryOp>(
-        "sqrt", [](float x, P) { return std::sqrt(x); }, [](float, float y, P) { return 0.5f / y; });
+    return unary(
+        "sqrt", [](float x, P) { return std::sqrt(x); }, [](float g, float, float y, P) { return g * (0.5f / y); });
   }
   return nullptr;
 }
 
 std::unique_ptr<Op> makeClip(float lo, float hi) {
-  return std::make_unique<UnaryOp>(
+  return unary(
       "clip", [](float x, const float *p) { return std::isnan(x) ? x : std::fmin(std::fmax(x, p[0]), p[1]); },
-      [](float x, float, const float *p) { return x > p[0] && x < p[1] ? 1.0f : 0.0f; }, lo, hi);
+      [](float g, float x, float, const float *p) { return x > p[0] && x < p[1] ? g : 0.0f; }, lo, hi);
 }
 
 std::unique_ptr<Op> makeLeakyRelu(float alpha) {
-  return std::make_unique<UnaryOp>(
+  return unary(
       "leaky_relu", [](float x, const float *p) { return x < 0 ? p[0] * x : x; },
-      [](float x, float, const float *p) { return x < 0 ? p[0] : 1.0f; }, alpha);
+      [](float g, float x, float, const float *p) { return x < 0 ? g * p[0] : g; }, alpha);
 }
 
 std::unique_ptr<Op> makeBinarizeSTE(float threshold) {
-  return std::make_unique<UnaryOp>(
+  return unary(
       "binarize_ste", [](float x, const float *p) { return x > p[0] ? 1.0f : 0.0f; },
-      [](float, float, const float *) { return 1.0f; }, threshold);
+      [](float g, float, float, const float *) { return g; }, threshold);
 }
 
 std::unique_ptr<Op> makeScale(float factor) {
-  return std::make_unique<UnaryOp>(
-      "scale", [](float x, const float *p) { return x * p[0]; }, [](float, float, const float *p) { return p[0]; },
+  return unary(
+      "scale", [](float x, const float *p) { return x * p[0]; }, [](float g, float, float, const float *p) { return g * p[0]; },
       factor);
 }
 

@@ -3,6 +3,7 @@
 
 #include "engine/kernels/Parallel.h"
 
+#include <algorithm>
 #include <cmath>
 
 using llvm::ArrayRef;
@@ -12,6 +13,25 @@ using llvm::success;
 
 namespace dnnopt::search {
 namespace {
+
+/// A double sum in 8 independent lanes: breaks the add dependency chain (the
+/// compiler vectorizes it) and fixes the summation order (lane k gets the
+/// elements at positions = k mod 8 of each segment, then the lanes are added in
+/// order), so results do not depend on threads.
+struct LaneSum {
+  double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  /// Adds term(i) for i in [0, n).
+  template <typename Term>
+  void add(int64_t n, Term term) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) lane[j] += term(i + j);
+    for (int j = 0; i < n; ++i, ++j) lane[j] += term(i);
+  }
+  double total() const {
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  }
+};
 
 class BatchNormOp : public Op {
 public:
@@ -42,16 +62,23 @@ public:
     kernels::parallelFor(C, [&](int64_t c) {
       double mu, var;
       if (training) {
-        double s = 0;
-        for (int64_t n = 0; n < N; ++n)
-          for (int64_t i = 0; i < inner; ++i) s += xp[(n * C + c) * inner + i];
-        mu = count ? s / (double)count : 0.0;
-        double ss = 0;
-        for (int64_t n = 0; n < N; ++n)
-          for (int64_t i = 0; i < inner; ++i) {
-            double d = xp[(n * C + c) * inner + i] - mu;
-            ss += d * d;
-          }
+        // One pass over the channel: sums of d = x - pivot and of d^2 (in double;
+        // the pivot, one of the values, keeps the cancellation in
+        // sum(d^2) - sum(d)^2 / count harmless), instead of a pass for the mean
+        // and another for the variance.
+        const double pivot = count ? xp[c * inner] : 0.0;
+        LaneSum sum, sq;
+        for (int64_t n = 0; n < N; ++n) {
+          const float *row = xp + (n * C + c) * inner;
+          sum.add(inner, [&](int64_t i) { return row[i] - pivot; });
+          sq.add(inner, [&](int64_t i) {
+            double d = row[i] - pivot;
+            return d * d;
+          });
+        }
+        double sd = sum.total();
+        mu = count ? pivot + sd / (double)count : 0.0;
+        double ss = count ? std::max(0.0, sq.total() - sd * sd / (double)count) : 0.0;
         var = count ? ss / (double)count : 0.0;
         double mom = attrs.momentum;
         if (runMean) runMean->data[c] = (float)((1 - mom) * runMean->data[c] + mom * mu);
@@ -80,13 +107,14 @@ public:
     const float *xp = in[0]->ptr(), *scale = in[1]->ptr(), *gy = gout.ptr();
     int64_t count = N * inner;
     kernels::parallelFor(C, [&](int64_t c) {
-      double sg = 0, sgx = 0, mu = mean[c], is = invStd[c];
-      for (int64_t n = 0; n < N; ++n)
-        for (int64_t i = 0; i < inner; ++i) {
-          int64_t k = (n * C + c) * inner + i;
-          sg += gy[k];
-          sgx += gy[k] * (xp[k] - mu) * is;
-        }
+      double mu = mean[c], is = invStd[c];
+      LaneSum sumG, sumGX;
+      for (int64_t n = 0; n < N; ++n) {
+        const float *xr = xp + (n * C + c) * inner, *gr = gy + (n * C + c) * inner;
+        sumG.add(inner, [&](int64_t i) { return (double)gr[i]; });
+        sumGX.add(inner, [&](int64_t i) { return gr[i] * (xr[i] - mu) * is; });
+      }
+      double sg = sumG.total(), sgx = sumGX.total();
       if (gin[1]) gin[1]->data[c] += (float)sgx;
       if (gin[2]) gin[2]->data[c] += (float)sg;
       if (!gin[0]) return;
@@ -94,12 +122,14 @@ public:
       if (training) {
         // dx = scale * invstd / count * (count * gy - sum(gy) - xhat * sum(gy * xhat))
         double f = scale[c] * is / (double)count;
-        for (int64_t n = 0; n < N; ++n)
+        for (int64_t n = 0; n < N; ++n) {
+          const float *xr = xp + (n * C + c) * inner, *gr = gy + (n * C + c) * inner;
+          float *gxr = gx + (n * C + c) * inner;
           for (int64_t i = 0; i < inner; ++i) {
-            int64_t k = (n * C + c) * inner + i;
-            double xhat = (xp[k] - mu) * is;
-            gx[k] += (float)(f * ((double)count * gy[k] - sg - xhat * sgx));
+            double xhat = (xr[i] - mu) * is;
+            gxr[i] += (float)(f * ((double)count * gr[i] - sg - xhat * sgx));
           }
+        }
       } else {
         float f = (float)(scale[c] * is);
         for (int64_t n = 0; n < N; ++n)
