@@ -190,8 +190,10 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
 
 /* Depthwise: when every padded input row of a 4-channel block fits in this many
  * bytes (as int16 planes), all rows are transposed once and each channel's output
- * rows run in one pass ("plane mode"); larger inputs use a ring of KH rows. */
-#define DNN_S8_DW_PLANE_BYTES 4096
+ * rows run in one pass ("plane mode"); larger inputs use a ring of KH rows. It bounds
+ * the depthwise scratch (dnn_s8_dw_scratch_size): the compiler and the firmware must
+ * use the same value. */
+#define DNN_S8_DW_PLANE_BYTES 8192
 
 /* ------------------------------------------------------------------------------------
  * Fully connected (QGemm / QLinearMatMul with constant B, TFLite FULLY_CONNECTED)
@@ -260,8 +262,10 @@ void dnn_s8_add(const dnn_s8_add_params *p, const int8_t *a, const int8_t *b, in
  * dnn_s8_requantize otherwise). `zp` is used by average pooling only.
  *   max: maximum over the positions inside the input (act_min if there are none),
  *        then the clamp.
- *   avg: zp + round_half_to_even((S - cnt * zp) / cnt) (the ONNX semantics of
- *        dequantize -> average -> quantize with one scale), S = sum over the
+ *   avg: zp + round_half_to_even((S - cnt * zp) / cnt): dequantize -> average ->
+ *        quantize with one scale, rounded exactly (ONNX's float32 evaluation of the
+ *        same agrees except at exact ties, where its float roundings can pick the
+ *        other side: one step, see docs/quantization.md), S = sum over the
  *        positions inside the input, plus zp for every padding position when
  *        count_include_pad; cnt = number of positions inside the padded input
  *        [-pad_t, H + pad_b) x [-pad_l, W + pad_r) (count_include_pad) or inside the

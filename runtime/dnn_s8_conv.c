@@ -251,6 +251,47 @@ static void im2col_run(int16_t *buf, int32_t i, int32_t n, const int8_t *src, si
         im2col_interior(src, KH, rs, row, slot_px(buf, Kp, i), K, Kp, stage);
 }
 
+/* Pointwise (1x1, stride 1, no padding, one group, C a multiple of 4, so Kp = C): the
+ * block's npx pixels are consecutive in the input, each expanded straight into its slot
+ * (no per-pixel window logic). */
+static void im2col_pointwise(int16_t *buf, int32_t npx, const int8_t *src, int32_t C)
+{
+    int32_t i;
+    for (i = 0; i < npx; i++, src += C)
+        col_words(slot_px(buf, C, i), src, C / 4);
+}
+
+#if DNN_S8_DSP
+/* im2col_run for 3x3 kernels on 3 channels (K = 27, the RGB input conv): the 7 words of
+ * a patch are assembled in registers from the 3 rows of 9 bytes (little-endian words,
+ * as SXTB16 reads them; the last word's top byte is value 27, zero) and expanded
+ * directly, without the staging patch. Reads 1 byte before the second row, 2 before the
+ * third and 1 past the last one, all inside the input (the caller's bound on staged
+ * rows covers 3 bytes past). Same slot contents as im2col_run. */
+static void im2col_run_rgb3x3(int16_t *buf, int32_t i, int32_t n, const int8_t *src, size_t step,
+                              size_t rs)
+{
+    for (; n > 0; n--, i++, src += step) {
+        const int8_t *r1 = src + rs, *r2 = r1 + rs;
+        int16_t *d = slot_px(buf, 28, i);
+        uint32_t v;
+#define S8_RGB_WORD(j, expr)                                                               \
+        v = (expr);                                                                        \
+        s8_st32(d + 16 * (j), s8_sxtb16(v));                                               \
+        s8_st32(d + 16 * (j) + 2, s8_sxtb16_ror8(v));
+        S8_RGB_WORD(0, s8_ld32(src))
+        S8_RGB_WORD(1, s8_ld32(src + 4))
+        S8_RGB_WORD(2, (s8_ld32(r1 - 1) & ~0xFFu) | (uint8_t)src[8])
+        S8_RGB_WORD(3, s8_ld32(r1 + 3))
+        S8_RGB_WORD(4, (s8_ld32(r2 - 2) & ~0xFFFFu) | (uint32_t)(uint8_t)r1[7] |
+                           (uint32_t)(uint8_t)r1[8] << 8)
+        S8_RGB_WORD(5, s8_ld32(r2 + 2))
+        S8_RGB_WORD(6, s8_ld32(r2 + 6) & 0xFFFFFFu)
+#undef S8_RGB_WORD
+    }
+}
+#endif
+
 /* ---- micro-kernel: acc_q += sum_k w[k] * value k of pixel q, 4 pixels, ng groups of 4;
  * returns x advanced past the sub-block (the start of the next one) ---- */
 
@@ -479,14 +520,16 @@ S8_CHAN_LOOP(chan_loop_clamp_q, S8_MACS_QUADS, S8_SAT4_CLAMP)
 S8_CHAN_LOOP_K8(chan_loop_k8, S8_K8_SAT4_FULL)
 S8_CHAN_LOOP_K8(chan_loop_k8_clamp, S8_K8_SAT4_CLAMP)
 
+typedef const int16_t *(*s8_chloop_fn)(s8_chloop *L, const int16_t *x);
+
 /* the variant for ng and the clamp */
-static const int16_t *chan_loops(s8_chloop *L, const int16_t *x, int full)
+static s8_chloop_fn chan_loop_for(int32_t ng, int full)
 {
-    if (L->ng == 2)
-        return (full ? chan_loop_k8 : chan_loop_k8_clamp)(L, x);
-    if (L->ng & 3)
-        return (full ? chan_loop : chan_loop_clamp)(L, x);
-    return (full ? chan_loop_q : chan_loop_clamp_q)(L, x);
+    if (ng == 2)
+        return full ? chan_loop_k8 : chan_loop_k8_clamp;
+    if (ng & 3)
+        return full ? chan_loop : chan_loop_clamp;
+    return full ? chan_loop_q : chan_loop_clamp_q;
 }
 #elif DNN_S8_DSP
 /* the same with ACLE intrinsics (clang, -O0, DNN_S8_NO_ASM) */
@@ -589,6 +632,13 @@ static void gen_channels(const int8_t *w, int32_t Kp, const int16_t *buf, int32_
     const int32_t ng = Kp >> 2, nfull = npx >> 2, rem = npx & 3;
     const int full = s8_full_range(lo, hi);
     int32_t m, s;
+#if DNN_S8_ASM
+    /* the loop state words common to all channels are set once */
+    const s8_chloop_fn loop = chan_loop_for(ng, full);
+    const size_t span = (size_t)nfull * 4 * (size_t)M; /* output bytes of the full sub-blocks */
+    s8_chloop L;
+    L.ng = ng, L.M = M, L.clampk = s8_clamp_k(lo, hi);
+#endif
     for (m = m0; m < m1; m++) {
         const dnn_s8_chan *c = &chan[m];
         const int8_t *wm = w + (size_t)m * (size_t)Kp;
@@ -596,12 +646,11 @@ static void gen_channels(const int8_t *w, int32_t Kp, const int16_t *buf, int32_
         int8_t *ym = y + m;
 #if DNN_S8_ASM
         if (c->shift <= -2 && nfull) { /* SMMLA, ASR, SSAT (or clamp), STRB per output */
-            s8_chloop L;
-            L.bias[0] = L.bias[1] = c->bias, L.w = wm, L.ng = ng, L.mult = c->mult;
-            L.rs = -1 - c->shift, L.y = ym, L.M = M, L.y_end = ym + (size_t)nfull * 4 * (size_t)M;
-            L.rnd = full ? c->rnd : s8_clamp_rnd(c->rnd, L.rs, lo);
-            L.clampk = s8_clamp_k(lo, hi);
-            x = chan_loops(&L, x, full);
+            const int32_t rs = -1 - c->shift;
+            L.bias[0] = L.bias[1] = c->bias, L.w = wm, L.mult = c->mult, L.rs = rs;
+            L.rnd = full ? c->rnd : s8_clamp_rnd(c->rnd, rs, lo);
+            L.y = ym, L.y_end = ym + span;
+            x = loop(&L, x);
             ym = L.y;
         } else
 #endif
@@ -668,6 +717,9 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
     const size_t rs = (size_t)p->dil_h * (size_t)p->w * (size_t)C, row = (size_t)p->kw * (size_t)C;
     const size_t img = (size_t)p->h * (size_t)p->w * (size_t)C;
     const size_t step = (size_t)p->stride_w * (size_t)C; /* between interior pixels */
+    const int pointwise = G == 1 && p->kh == 1 && p->kw == 1 && p->stride_h == 1 &&
+                          p->stride_w == 1 && p->pad_t == 0 && p->pad_l == 0 && p->oh == p->h &&
+                          p->ow == p->w && (C & 3) == 0;
 
     for (n = 0; n < p->n; n++) {
         const int8_t *xn = x + (size_t)n * img;
@@ -678,7 +730,12 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
                 int32_t oh = p0 / p->ow, ow = p0 % p->ow;
                 /* im2col of the block's pixels; unused slots of the last sub-block are
                  * zeroed (their outputs are computed and dropped) */
-                for (i = 0; i < nslot;) {
+                i = 0;
+                if (pointwise) {
+                    im2col_pointwise(buf, npx, xn + (size_t)p0 * (size_t)C, C);
+                    i = npx;
+                }
+                while (i < nslot) {
                     int32_t run = 1;
                     if (i >= npx)
                         col_fill_words(slot_px(buf, Kp, i), Kp / 4, 0);
@@ -696,9 +753,15 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
                                                       xn + img)
                                     run--;
                         }
-                        if (run > 0)
-                            im2col_run(buf, i, run, src, step, p->kh, rs, (int32_t)row, K, Kp,
-                                       stage);
+                        if (run > 0) {
+#if DNN_S8_DSP
+                            if (p->kh == 3 && row == 9)
+                                im2col_run_rgb3x3(buf, i, run, src, step, rs);
+                            else
+#endif
+                                im2col_run(buf, i, run, src, step, p->kh, rs, (int32_t)row, K,
+                                           Kp, stage);
+                        }
                         else {
                             im2col_pixel(p, xn, g, oh, ow, slot_px(buf, Kp, i), K, Kp, stage);
                             run = 1;

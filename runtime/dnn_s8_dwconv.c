@@ -98,7 +98,39 @@ static void dw_load_row(const dw_geom *g, const int8_t *x, int32_t r, int32_t nc
     }
     x += (size_t)r * (size_t)g->x_rs;
     if (nc == 4) {
-#if DNN_S8_DSP
+#if DNN_S8_ASM
+        /* 2 pixels x 4 channels per iteration: 2 LDR, 4 SXTB16, 4 PKH, 4 STR (the same as
+         * the C below, with post-incremented plane pointers) */
+        if (Q >= 2) {
+            int32_t n = Q >> 1;
+            int16_t *d0 = p0, *d1 = p1, *d2 = p2, *d3 = p3;
+            uint32_t v0, v1, e0, e1, t;
+            __asm__ volatile("1:\n\t"
+                             "ldr    %[v0], [%[x]]\n\t"
+                             "ldr    %[v1], [%[x], %[qs]]\n\t"
+                             "add    %[x], %[x], %[qs], lsl #1\n\t"
+                             "sxtb16 %[e0], %[v0]\n\t"
+                             "sxtb16 %[v0], %[v0], ror #8\n\t"
+                             "sxtb16 %[e1], %[v1]\n\t"
+                             "sxtb16 %[v1], %[v1], ror #8\n\t"
+                             "pkhbt  %[t], %[e0], %[e1], lsl #16\n\t"
+                             "str    %[t], [%[d0]], #4\n\t"
+                             "pkhtb  %[t], %[e1], %[e0], asr #16\n\t"
+                             "str    %[t], [%[d2]], #4\n\t"
+                             "pkhbt  %[t], %[v0], %[v1], lsl #16\n\t"
+                             "str    %[t], [%[d1]], #4\n\t"
+                             "pkhtb  %[t], %[v1], %[v0], asr #16\n\t"
+                             "str    %[t], [%[d3]], #4\n\t"
+                             "subs   %[n], %[n], #1\n\t"
+                             "bne    1b\n\t"
+                             : [x] "+r"(x), [n] "+r"(n), [d0] "+r"(d0), [d1] "+r"(d1),
+                               [d2] "+r"(d2), [d3] "+r"(d3), [v0] "=&r"(v0), [v1] "=&r"(v1),
+                               [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "=&r"(t)
+                             : [qs] "r"(qs)
+                             : "cc", "memory");
+            q = Q & ~1;
+        }
+#elif DNN_S8_DSP
         /* 2 pixels x 4 channels: 2 LDR, 4 SXTB16, 4 PKH, 4 STR */
         for (; q + 2 <= Q; q += 2, x += 2 * (size_t)qs) {
             const uint32_t v0 = s8_ld32(x), v1 = s8_ld32(x + qs);
@@ -420,14 +452,14 @@ S8_DW_ASM_FN(dw3_s1_asm_clamp, S8_DW_S1_GROUP, S8_DW_S1_PAIR, S8_DW_SAT4_CLAMP,
 S8_DW_ASM_FN(dw3_s2_asm_clamp, S8_DW_S2_GROUP, S8_DW_S2_PAIR, S8_DW_SAT4_CLAMP,
              S8_DW_SAT2_CLAMP, S8_DW_SAT1_CLAMP)
 
-/* the variant for the channel's stride and clamp */
-static void dw3_asm(int s2, int full, const int16_t *t0, const int16_t *t1, const int16_t *t2,
-                    uint32_t *tb)
+typedef void (*dw3_asm_fn)(const int16_t *t0, const int16_t *t1, const int16_t *t2, uint32_t *tb);
+
+/* the variant for the column stride and the clamp */
+static dw3_asm_fn dw3_asm_for(int s2, int full)
 {
     if (full)
-        (s2 ? dw3_s2_asm : dw3_s1_asm)(t0, t1, t2, tb);
-    else
-        (s2 ? dw3_s2_asm_clamp : dw3_s1_asm_clamp)(t0, t1, t2, tb);
+        return s2 ? dw3_s2_asm : dw3_s1_asm;
+    return s2 ? dw3_s2_asm_clamp : dw3_s1_asm_clamp;
 }
 #endif
 
@@ -460,6 +492,7 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
 #if DNN_S8_ASM
     /* the channel tables of a block of 4 channels; first the words common to all */
     uint32_t tb[4][TB_WORDS];
+    const dw3_asm_fn dw3_asm = dw3_asm_for(g.sq == 2, full);
     for (j = 0; j < 4; j++) {
         tb[j][TB_CLAMP] = s8_clamp_k(lo, hi);
         tb[j][TB_YS] = (uint32_t)g.y_qs;
@@ -525,7 +558,7 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
                     int8_t *yr = yn + (size_t)(c0 + j);
                     tb[j][TB_Y] = tb[j][TB_YROW] = (uint32_t)(uintptr_t)yr;
                     tb[j][TB_ROWS] = (uint32_t)g.OR;
-                    dw3_asm(g.sq == 2, full, t0, t0 + pitch, t0 + 2 * pitch, tb[j]);
+                    dw3_asm(t0, t0 + pitch, t0 + 2 * pitch, tb[j]);
                 }
                 continue;
             }
@@ -556,7 +589,7 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
 #if DNN_S8_ASM
                         if (fast[j]) { /* the whole row in assembly */
                             tb[j][TB_Y] = (uint32_t)(uintptr_t)yr;
-                            dw3_asm(g.sq == 2, full, rp[0] + pj, rp[1] + pj, rp[2] + pj, tb[j]);
+                            dw3_asm(rp[0] + pj, rp[1] + pj, rp[2] + pj, tb[j]);
                             continue;
                         }
 #endif

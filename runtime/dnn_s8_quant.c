@@ -35,6 +35,42 @@ void dnn_s8_quantize_f32(const dnn_s8_quant_params *p, const float *x, int8_t *y
     const float scale = p->scale;
     const int32_t zp = p->zp;
     int8_t *const end = y + p->n;
+#if DNN_S8_ASM
+    int32_t n4 = p->n >> 2;
+    if (n4 > 0) { /* the same per value, 4 values per iteration: 26 instead of 36 instructions */
+        uint32_t a, b, c, d;
+        __asm__ volatile("1:\n\t"
+                         "vldmia        %[x]!, {s0-s3}\n\t"
+                         "vdiv.f32      s0, s0, %[sc]\n\t"
+                         "vdiv.f32      s1, s1, %[sc]\n\t"
+                         "vdiv.f32      s2, s2, %[sc]\n\t"
+                         "vdiv.f32      s3, s3, %[sc]\n\t"
+                         "vcvtr.s32.f32 s0, s0\n\t"
+                         "vcvtr.s32.f32 s1, s1\n\t"
+                         "vcvtr.s32.f32 s2, s2\n\t"
+                         "vcvtr.s32.f32 s3, s3\n\t"
+                         "vmov          %[a], %[b], s0, s1\n\t"
+                         "vmov          %[c], %[d], s2, s3\n\t"
+                         "qadd          %[a], %[a], %[zp]\n\t"
+                         "qadd          %[b], %[b], %[zp]\n\t"
+                         "qadd          %[c], %[c], %[zp]\n\t"
+                         "qadd          %[d], %[d], %[zp]\n\t"
+                         "ssat          %[a], #8, %[a]\n\t"
+                         "ssat          %[b], #8, %[b]\n\t"
+                         "ssat          %[c], #8, %[c]\n\t"
+                         "ssat          %[d], #8, %[d]\n\t"
+                         "strb          %[b], [%[y], #1]\n\t"
+                         "strb          %[c], [%[y], #2]\n\t"
+                         "strb          %[d], [%[y], #3]\n\t"
+                         "strb          %[a], [%[y]], #4\n\t"
+                         "subs          %[n], %[n], #1\n\t"
+                         "bne           1b\n\t"
+                         : [x] "+r"(x), [y] "+r"(y), [n] "+r"(n4), [a] "=&r"(a), [b] "=&r"(b),
+                           [c] "=&r"(c), [d] "=&r"(d)
+                         : [sc] "t"(scale), [zp] "r"(zp)
+                         : "cc", "memory", "s0", "s1", "s2", "s3");
+    }
+#endif
     for (; y < end; y++, x++) {
         float v = *x / scale;
         int32_t q;

@@ -103,14 +103,14 @@ $VERDICT_C (exit code $RC_C)
 ## Notes
 
 * Brief: whole networks <= 1.2 instructions/MAC, big layers ~0.8-1.0 (SMLAD floor 0.5).
-  Reached for ResNet-8 (1.03) and DS-CNN (1.18) and the large layers: 3x3 convolutions
-  0.88-1.03, pointwise with >= 64 input channels 0.94-1.02. MobileNetV1-0.25 is above (1.30;
-  1.37 with the ReLU6 clamps of the PyTorch QDQ model): its small layers (8-32 input channels,
+  Reached for ResNet-8 (1.02) and DS-CNN (1.16) and the large layers: 3x3 convolutions
+  0.88-1.04, pointwise with >= 64 input channels 0.92-1.04. MobileNetV1-0.25 is above (1.24;
+  1.32 with the ReLU6 clamps of the PyTorch QDQ model): its small layers (8-32 input channels,
   depthwise, 6x6 / 3x3 feature maps) carry a per-output cost (requantization 4 instructions,
   6 with a clamp, loop and setup) that 8-32 MACs per output cannot amortize; depthwise alone
-  is 2.8-3.1 instructions/MAC on 11 % of its MACs. Against CMSIS-NN on the same setup:
-  ResNet-8 2.4x, DS-CNN 2.4x, MobileNet 2.5x fewer instructions; depthwise 2.1-2.2 (stride 1)
-  vs 6.9-8.9, first layers 1.3-1.7 vs 4.7-6.1.
+  is 2.7-2.9 instructions/MAC on 11 % of its MACs. Against CMSIS-NN on the same setup:
+  ResNet-8 2.4x, DS-CNN 2.5x, MobileNet 2.6x fewer instructions; depthwise 2.0-2.3 (stride 1)
+  vs 6.9-8.9, first layers 1.3-1.5 vs 4.7-6.1.
 * Inner loop of the general conv: 25 instructions per 32 MACs (1 LDRD + 4 SXTB16 weights,
   4 LDM of pre-expanded inputs, 16 SMLAD) = 0.78, plus 2 loop instructions per 64 MACs; the
   rest is the im2col copy (about 1.5 instructions per input value, shared by all output
@@ -120,7 +120,7 @@ $VERDICT_C (exit code $RC_C)
 * Depthwise 3x3 stride 1: 57 instructions per 4 outputs (36 MACs), a 2-output tail 35 (6x6
   maps: 4 + 2 per row), plus the one-time int16 transposition of the input rows (~2
   instructions per input value). Stride 2 needs more transposed inputs per output (~0.9
-  instructions/MAC) and reaches 3.3-4.4 (6.9 for 6x6 -> 3x3 in the model zoo).
+  instructions/MAC) and reaches 3.2-4.1 (6.3 for 6x6 -> 3x3 in the model zoo).
 * Fully connected layers use each weight once: 2 SXTB16 per 4 weights are unavoidable with int8
   weights in flash, 1.25 instructions/MAC at best (1.3-1.4 measured).
 * Clamps narrower than [-128, 127] (layers marked clamp / ReLU6 clamp) run the same assembly:

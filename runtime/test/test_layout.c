@@ -41,21 +41,49 @@ static size_t prod(int r, const int32_t *shape)
     return n;
 }
 
+/* dnn_transpose of random bytes against an element-by-element reference. */
+static void check_transpose(const dnn_transpose_params *p)
+{
+    int32_t oshape[DNN_MAX_RANK], oidx[DNN_MAX_RANK], iidx[DNN_MAX_RANK];
+    const int r = p->rank;
+    const size_t es = dnn_dtype_size(p->dtype), n = prod(r, p->in_shape);
+    unsigned char *x = rnd_bytes(n * es), *y = (unsigned char *)balloc(n * es),
+                  *ref = (unsigned char *)balloc(n * es);
+    char name[100];
+    size_t i;
+    int d, j;
+    for (d = 0; d < r; d++)
+        oshape[d] = p->in_shape[p->perm[d]];
+    for (i = 0; i < n; i++) {
+        unravel(i, r, oshape, oidx);
+        for (j = 0; j < r; j++)
+            iidx[p->perm[j]] = oidx[j];
+        memcpy(ref + i * es, x + ravel(r, p->in_shape, iidx) * es, es);
+    }
+    dnn_transpose(p, x, y);
+    snprintf(name, sizeof name, "transpose rank %d dtype %d", r, (int)p->dtype);
+    check_bytes(name, y, ref, n * es);
+    free(x);
+    free(y);
+    free(ref);
+}
+
 static void test_transpose(int count)
 {
-    int t;
+    /* int8 NCHW <-> NHWC and 2-D transposes (the byte tile path: rows in blocks of 4 and
+     * a remainder of 0..3, any column count) */
+    static const int32_t fixed[][5] = {
+        /* rank, in_shape */
+        {4, 1, 3, 96, 96}, {4, 2, 5, 7, 9}, {4, 1, 8, 6, 6}, {4, 3, 1, 4, 5}, {2, 4, 1, 0, 0},
+        {2, 7, 3, 0, 0}, {3, 2, 13, 11, 0}, {4, 1, 96, 96, 3}, {4, 2, 9, 7, 5}, {2, 3, 5, 0, 0}};
+    static const int32_t perms[2][4] = {{0, 2, 3, 1}, {0, 3, 1, 2}};
+    int t, d;
     for (t = 0; t < count; t++) {
         dnn_transpose_params p;
-        int32_t oshape[DNN_MAX_RANK], oidx[DNN_MAX_RANK], iidx[DNN_MAX_RANK];
         const int r = rnd_int(1, 6);
-        int d, j;
-        size_t n, es, i;
-        unsigned char *x, *y, *ref;
-        char name[100];
         memset(&p, 0, sizeof p);
         p.rank = r;
         p.dtype = move_types[t % 4];
-        es = dnn_dtype_size(p.dtype);
         for (d = 0; d < r; d++) {
             p.in_shape[d] = rnd_int(1, r > 4 ? 3 : 5);
             p.perm[d] = d;
@@ -65,24 +93,26 @@ static void test_transpose(int count)
             p.perm[d] = p.perm[k];
             p.perm[k] = tmp;
         }
-        for (d = 0; d < r; d++)
-            oshape[d] = p.in_shape[p.perm[d]];
-        n = prod(r, p.in_shape);
-        x = rnd_bytes(n * es);
-        y = (unsigned char *)balloc(n * es);
-        ref = (unsigned char *)balloc(n * es);
-        for (i = 0; i < n; i++) {
-            unravel(i, r, oshape, oidx);
-            for (j = 0; j < r; j++)
-                iidx[p.perm[j]] = oidx[j];
-            memcpy(ref + i * es, x + ravel(r, p.in_shape, iidx) * es, es);
+        check_transpose(&p);
+    }
+    for (t = 0; t < (int)(sizeof fixed / sizeof fixed[0]); t++) {
+        int k;
+        for (k = 0; k < 2; k++) {
+            dnn_transpose_params p;
+            memset(&p, 0, sizeof p);
+            p.rank = fixed[t][0];
+            p.dtype = k ? DNN_U8 : DNN_I8;
+            for (d = 0; d < p.rank; d++) {
+                p.in_shape[d] = fixed[t][1 + d];
+                /* rank 4: NCHW -> NHWC or NHWC -> NCHW; rank 2 / 3: the last two swapped */
+                p.perm[d] = p.rank == 4 ? perms[k][d] : d;
+            }
+            if (p.rank < 4) {
+                p.perm[p.rank - 1] = p.rank - 2;
+                p.perm[p.rank - 2] = p.rank - 1;
+            }
+            check_transpose(&p);
         }
-        dnn_transpose(&p, x, y);
-        snprintf(name, sizeof name, "transpose rank %d dtype %d", r, (int)p.dtype);
-        check_bytes(name, y, ref, n * es);
-        free(x);
-        free(y);
-        free(ref);
     }
 }
 

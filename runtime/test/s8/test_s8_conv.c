@@ -211,9 +211,15 @@ void test_s8_conv(void)
     conv_case("pointwise s2",               2, 16,  9,  9, 32, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1);
     conv_case("pointwise small K, 2 blocks", 1, 4, 20, 20,  5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
     conv_case("pointwise 1-D",              1, 32,  1, 37,  8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    conv_case("pointwise K=8 3 blocks",     2,  8, 23, 29, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    conv_case("pointwise pad 1 (not direct)", 1, 8, 4,  5,  8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
     conv_case("conv 3x3 pad 1",             1, 16,  8,  8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
     conv_case("conv 3x3 s2 pad 1",          1,  8, 11,  9, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
     conv_case("first conv 3->8 s2 pad 0/1", 1,  3, 24, 24,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1);
+    /* 3 rows of 9 bytes (K = 27): the register-assembled im2col */
+    conv_case("first conv 3->8 s1 pad 1",   2,  3, 13, 11,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    conv_case("conv 3x1 on 9 channels",     1,  9,  7,  6,  5, 3, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    conv_case("conv 3x9 on 1 channel s2",   1,  1, 12, 20,  4, 3, 9, 2, 2, 1, 1, 1, 0, 1, 0, 1);
     conv_case("DS-CNN conv 10x4 s2",        1,  1, 49, 10, 16, 10, 4, 2, 2, 1, 1, 4, 1, 5, 1, 1);
     conv_case("conv 5x5 pad 2 c%4",         2,  5,  9,  7,  7, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1);
     conv_case("conv dilated",               1,  8, 12, 12,  6, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 1);
@@ -233,6 +239,9 @@ void test_s8_conv(void)
     conv_case("dw 3x3 dilated",             1,  4,  9,  9,  4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4);
     conv_case("dw 1-D k3",                  1,  8,  1, 20,  8, 1, 3, 1, 1, 1, 1, 0, 2, 0, 0, 8);
     conv_case("dw multiplier 2",            1,  4,  5,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4);
+    /* planes of 4-8 KB (MobileNet's 24x24 layers): plane mode */
+    conv_case("dw 3x3 s1 24x24 plane",      1,  8, 24, 24,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8);
+    conv_case("dw 3x3 s2 24x24 plane",      1,  8, 24, 24,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 8);
     /* large inputs: the ring (not plane) depthwise mode, several im2col blocks */
     conv_case("dw 3x3 s1 ring",             1,  8, 40, 44,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8);
     conv_case("dw 3x3 s2 ring c%4",         1,  6, 61, 37,  6, 3, 3, 2, 2, 1, 1, 0, 1, 1, 0, 6);

@@ -172,8 +172,16 @@ static void test_float_conversions(void)
         long q = v != v ? p.zp : (long)fmax(-1000.0, fmin(1000.0, (double)nearbyintf(v))) + p.zp;
         ref[i] = (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
     }
-    dnn_s8_quantize_f32(&p, x, y);
-    check_s8("quantize_f32 (round half to even, saturate, NaN -> zp)", y, ref, (size_t)n);
+    for (i = 0; i < 4; i++) { /* any count: groups of 4 values and a tail of 0..3 */
+        memset(y, 0x55, (size_t)n);
+        p.n = n - i;
+        dnn_s8_quantize_f32(&p, x, y);
+        bad += y[n - 1] != (i ? 0x55 : ref[n - 1]); /* nothing written past p.n */
+        check_s8("quantize_f32 (round half to even, saturate, NaN -> zp)", y, ref, (size_t)(n - i));
+    }
+    p.n = n;
+    record(bad == 0, "quantize_f32 writes p.n values");
+    bad = 0;
     dnn_s8_dequantize_f32(&p, y, back);
     for (i = 0; i < n; i++)
         bad += back[i] != (float)(y[i] - p.zp) * p.scale;
