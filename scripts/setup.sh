@@ -3,6 +3,7 @@
 # needs, then configures and builds the project (Ninja, ccache).
 #   scripts/setup.sh            install + configure + build
 #   scripts/setup.sh --deps     install packages only
+#   scripts/setup.sh --bench    also python3-torch (bench/train: training speed vs PyTorch)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -20,6 +21,7 @@ PKGS=(
   # cross toolchains and emulator
   gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf
 )
+[ "${1:-}" = "--bench" ] && PKGS+=(python3-torch)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -89,14 +89,19 @@ TrainConfig trainConfig(const PitSearchOptions &o, int epochs, bool restoreBest)
 }
 
 /// Trains the weights of `ir` (group "weights" only); returns the validation stats.
+/// `anneal`: the last training of a run; its learning rate follows a cosine from
+/// o.lr (first epoch) towards 0, so the weights settle instead of hopping around
+/// the minimum (epoch e of E, 0-based: lr * (1 + cos(pi e / E)) / 2).
 FailureOr<EvalStats> trainWeights(IRGraph &ir, const Dataset &train, const Dataset &val, const PitSearchOptions &o,
-                                  int epochs, const char *phase, const Progress &progress, std::string &error) {
+                                  int epochs, const char *phase, bool anneal, const Progress &progress,
+                                  std::string &error) {
   OptimizerConfig oc;
   oc.groups = {{"weights", o.lr, 0.0}};
   Optimizer opt(ir.graph, oc);
   Trainer tr(ir.graph, opt, trainConfig(o, epochs, /*restoreBest=*/true));
   tr.onEpoch = [&](const EpochStats &s) {
     progress.line(phase, epochs, s);
+    if (anneal) opt.setLearningRate("weights", o.lr * 0.5 * (1 + std::cos(M_PI * s.epoch / epochs)));
     return true;
   };
   if (epochs > 0 && failed(tr.fit(train, &val, error))) {
@@ -114,7 +119,7 @@ FailureOr<double> dnnopt::search::runWarmUp(func::FuncOp func, const Dataset &tr
   auto ir = graphOf(func, error);
   if (failed(ir)) return failure();
   Progress progress{os, metricName(options.loss)};
-  auto ev = trainWeights(**ir, train, val, options, epochs, "warm-up", progress, error);
+  auto ev = trainWeights(**ir, train, val, options, epochs, "warm-up", /*anneal=*/false, progress, error);
   if (failed(ev) || failed(writeBack(**ir, error))) return failure();
   return ev->metric;
 }
@@ -147,7 +152,9 @@ FailureOr<PitSearchResult> dnnopt::search::runPitSearch(func::FuncOp func, const
 
   // -- Warm-up: weights only (the masks are all ones) --
   if (o.warmupEpochs > 0 || !seedMetric) {
-    auto ev = trainWeights(*ir, train, val, o, o.warmupEpochs, "warm-up", progress, error);
+    // A run without search and fine-tune (training the seed alone) anneals its warm-up.
+    bool last = o.searchEpochs == 0 && o.finetuneEpochs == 0;
+    auto ev = trainWeights(*ir, train, val, o, o.warmupEpochs, "warm-up", last, progress, error);
     if (failed(ev)) return failure();
     seedMetric = ev->metric;
   }
@@ -263,7 +270,7 @@ FailureOr<PitSearchResult> dnnopt::search::runPitSearch(func::FuncOp func, const
       return failure();
     }
   }
-  auto ev = trainWeights(*ir, train, val, o, o.finetuneEpochs, "fine-tune", progress, error);
+  auto ev = trainWeights(*ir, train, val, o, o.finetuneEpochs, "fine-tune", /*anneal=*/true, progress, error);
   if (failed(ev) || failed(writeBack(*ir, error))) return failure();
   result.foundMetric = ev->metric;
   return result;

@@ -16,6 +16,10 @@
 //   export    the IR is rewritten into the physically smaller network and checked
 //             against the masked one on validation samples;
 //   fine-tune F epochs: weights of the smaller network, best validation epoch kept.
+// The last training of a run (the fine-tune; the warm-up when S = F = 0, i.e. the
+// seed trained alone as a reference) anneals its learning rate along a cosine
+// from lr to 0, so that seed and found network are compared at the same kind of
+// end point rather than at whatever epoch Adam's constant step happened to hop to.
 //
 // The function is modified in place (imported WITHOUT BatchNorm folding: BN
 // trains); on return it holds the found network with its trained weights.
