@@ -10,6 +10,7 @@
 #   EPOCHS [10,30,20]    warm-up, search, fine-tune epochs of the search
 #   SEED_EPOCHS [60]     epochs of the reference seed (as many as the whole search)
 #   WINDOWS [0 = all]    test windows run on QEMU
+#   SHUFFLE_SEED [0]     training shuffling seed (both the reference seed and the search)
 #   DNNOPT_NUM_THREADS   training threads (default: all cores)
 # Writes OUT_DIR/{seed,found}.onnx, the C folders {seed,found,found-int8}-c, the logs
 # and results.md (the table printed at the end). Deterministic for a given machine.
@@ -22,6 +23,7 @@ LAMBDA="${LAMBDA:-1e-3}"
 EPOCHS="${EPOCHS:-10,30,20}"
 SEED_EPOCHS="${SEED_EPOCHS:-60}"
 WINDOWS="${WINDOWS:-0}"
+SHUFFLE_SEED="${SHUFFLE_SEED:-0}"
 out="${1:-$root/build/ppg-example}"
 
 [ -x "$DNNOPT" ] || { echo "run.sh: $DNNOPT not found: run scripts/setup.sh first (or set DNNOPT)" >&2; exit 1; }
@@ -40,7 +42,7 @@ fi
 "$PY" "$here/firmware/export_windows.py" "$here/data/test.npz" "$out/windows.bin" --count "$WINDOWS"
 
 common=(--data "$here/data/train.npz" --val "$here/data/val.npz" --cost params --lr 1e-3 --arch-lr 1e-2
-        --batch 32 --seed 0 --loss mae)
+        --batch 32 --seed "$SHUFFLE_SEED" --loss mae)
 
 # 2. The reference: the seed trained as long as the whole search (lambda 0, no search epochs).
 log "seed: training for $SEED_EPOCHS epochs"
