@@ -46,14 +46,9 @@ struct SearchPitPass : public dnnopt::impl::DnnSearchPitBase<SearchPitPass> {
     if (data.empty()) return fail("no training data: give data=FILE.npz|.csv");
 
     std::string err;
-    Shape sample;
-    {
-      auto ir = buildGraph(func, {}, err);
-      if (failed(ir)) return fail(err);
-      if ((*ir)->inputSamples.size() != 1) return fail("the search needs a model with one input and one output");
-      sample = (*ir)->inputSamples[0];
-    }
-    auto sets = loadSearchData(data, val, sample, seed, err);
+    auto sample = searchInputSample(func, err);
+    if (failed(sample)) return fail(err);
+    auto sets = loadSearchData(data, val, *sample, seed, err);
     if (failed(sets)) return fail(err);
     auto r = runPitSearch(func, sets->first, sets->second, o, progress ? &llvm::errs() : nullptr, err);
     if (failed(r)) return fail(err);

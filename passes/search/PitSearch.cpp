@@ -38,6 +38,20 @@ FailureOr<PitCost> dnnopt::search::parsePitCost(llvm::StringRef text) {
 
 const char *dnnopt::search::pitCostName(PitCost cost) { return cost == PitCost::Params ? "params" : "MACs"; }
 
+FailureOr<Shape> dnnopt::search::searchInputSample(func::FuncOp func, std::string &error) {
+  FunctionType type = func.getFunctionType();
+  auto in = type.getNumInputs() == 1 ? dyn_cast<RankedTensorType>(type.getInput(0)) : RankedTensorType();
+  if (type.getNumInputs() != 1 || type.getNumResults() != 1) {
+    error = "the search needs a model with one input and one output";
+    return failure();
+  }
+  if (!in || in.getRank() < 1 || !in.getElementType().isF32() || !in.hasStaticShape()) {
+    error = "the search needs a static float32 input with a leading batch dimension";
+    return failure();
+  }
+  return Shape(in.getShape().begin() + 1, in.getShape().end());
+}
+
 FailureOr<std::pair<Dataset, Dataset>> dnnopt::search::loadSearchData(const std::string &dataPath,
                                                                       const std::string &valPath,
                                                                       const Shape &sample, uint64_t seed,

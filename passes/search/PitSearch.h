@@ -74,6 +74,10 @@ llvm::LogicalResult parseEpochs(llvm::StringRef text, PitSearchOptions &options)
 llvm::FailureOr<PitCost> parsePitCost(llvm::StringRef text);
 const char *pitCostName(PitCost cost);
 
+/// The sample shape (input without the batch dimension) of a function the search
+/// can train: one float32 input with a leading batch dimension, one result.
+llvm::FailureOr<Shape> searchInputSample(mlir::func::FuncOp func, std::string &error);
+
 /// The training and validation sets of a search: `dataPath` (.npz / .csv) for
 /// training; validation from `valPath` if given, else the file's x_val / y_val,
 /// else a seeded 10% split of the training data. `sample`: the model input

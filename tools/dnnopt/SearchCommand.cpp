@@ -238,23 +238,14 @@ int dnnopt::driver::runSearch() {
     return 1;
   }
   std::string err;
-  Shape inputSample;
-  {
-    // The model's input sample shape, for reading CSV data.
-    auto ir = buildGraph(func, {}, err);
-    if (failed(ir)) {
-      llvm::errs() << modelPath << ": " << err << "\n";
-      return 1;
-    }
-    if ((*ir)->inputSamples.size() != 1 || (*ir)->outputSamples.size() != 1) {
-      llvm::errs() << modelPath << ": the search needs a model with one input and one output\n";
-      return 1;
-    }
-    inputSample = (*ir)->inputSamples[0];
+  auto inputSample = searchInputSample(func, err);
+  if (failed(inputSample)) {
+    llvm::errs() << modelPath << ": " << err << "\n";
+    return 1;
   }
 
   // -- Data --
-  auto sets = loadSearchData(dataPath, valPath, inputSample, seedOpt, err);
+  auto sets = loadSearchData(dataPath, valPath, *inputSample, seedOpt, err);
   if (failed(sets)) {
     llvm::errs() << kCmd << ": " << err << "\n";
     return 1;
