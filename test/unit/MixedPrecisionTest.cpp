@@ -54,6 +54,21 @@ std::string ints(const std::vector<int64_t> &v) {
   return s;
 }
 
+/// A float32 input of `shape`, uniform in [-2, 2).
+engine::Tensor randomInput(std::mt19937 &rng, std::vector<int64_t> shape) {
+  engine::Tensor x(engine::DType::F32, std::move(shape));
+  for (int64_t k = 0; k < x.numel(); ++k) x.f[k] = std::uniform_real_distribution<float>(-2.f, 2.f)(rng);
+  return x;
+}
+
+/// The generated code built for the host under ASan + UBSan, run on `x`.
+FailureOr<std::vector<engine::Tensor>> runSanitized(const CCompileResult &c, const std::string &name,
+                                                    const engine::Tensor &x, std::string &err) {
+  HostRunOptions host;
+  host.extraFlags = hostSanitizerFlags();
+  return runOnHost(c, name, {x}, host, err);
+}
+
 TEST(MixedPrecision, ConvAndFullyConnectedMatchTheEngineThroughC) {
   std::mt19937 rng(42);
   // conv 3x3, 6 -> 10 channels, widths in runs 8,8,4,4,4,2,8,2,2,4; then a pointwise
@@ -84,8 +99,7 @@ func.func @main(%x: tensor<1x4x4x6xf32> {dnn.name = "x"}) -> (tensor<1x7xf32> {d
   ASSERT_TRUE(succeeded(verify(*module)));
   func::FuncOp func = *module->getOps<func::FuncOp>().begin();
 
-  engine::Tensor x(engine::DType::F32, {1, 4, 4, 6});
-  for (int64_t k = 0; k < x.numel(); ++k) x.f[k] = std::uniform_real_distribution<float>(-2.f, 2.f)(rng);
+  engine::Tensor x = randomInput(rng, {1, 4, 4, 6});
   std::string err;
   auto ref = engine::runFunction(func, {x}, err);
   ASSERT_TRUE(succeeded(ref)) << err;
@@ -97,9 +111,7 @@ func.func @main(%x: tensor<1x4x4x6xf32> {dnn.name = "x"}) -> (tensor<1x7xf32> {d
   ASSERT_TRUE(succeeded(c));
   EXPECT_TRUE(c->files.count("dnn_sub_conv.c")) << "the sub-byte kernels are used";
   EXPECT_NE(c->files.at("mixed.c").find("dnn_sub_fc("), std::string::npos);
-  HostRunOptions host;
-  host.extraFlags = hostSanitizerFlags();
-  auto out = runOnHost(*c, options.name, {x}, host, err);
+  auto out = runSanitized(*c, options.name, x, err);
   ASSERT_TRUE(succeeded(out)) << err;
   ASSERT_EQ(out->size(), 1u);
   ASSERT_EQ((*out)[0].numel(), 7);
@@ -172,8 +184,7 @@ func.func @main(%x: tensor<1x6x6x3xf32> {dnn.name = "x"}) -> (tensor<1x5xf32> {d
   ASSERT_TRUE(succeeded(verify(*module)));
   func::FuncOp func = *module->getOps<func::FuncOp>().begin();
 
-  engine::Tensor x(engine::DType::F32, {1, 6, 6, 3});
-  for (int64_t k = 0; k < x.numel(); ++k) x.f[k] = std::uniform_real_distribution<float>(-2.f, 2.f)(rng);
+  engine::Tensor x = randomInput(rng, {1, 6, 6, 3});
   std::string err;
   auto ref = engine::runFunction(func, {x}, err);
   ASSERT_TRUE(succeeded(ref)) << err;
@@ -207,9 +218,7 @@ func.func @main(%x: tensor<1x6x6x3xf32> {dnn.name = "x"}) -> (tensor<1x5xf32> {d
 
   auto after = engine::runFunction(lowered, {x}, err);
   ASSERT_TRUE(succeeded(after)) << err;
-  HostRunOptions host;
-  host.extraFlags = hostSanitizerFlags();
-  auto out = runOnHost(*c, options.name, {x}, host, err);
+  auto out = runSanitized(*c, options.name, x, err);
   ASSERT_TRUE(succeeded(out)) << err;
   ASSERT_EQ(out->size(), 1u);
   ASSERT_EQ((*out)[0].numel(), 5);
