@@ -16,7 +16,7 @@ writes, into DIR (default bench/zoo/qmodels/):
                    "output": torch's quantized model on it (dequantized, float32),
                    "output_float": the float model on it (= models/NAME.npz "output"),
                    "output_qdq_ref": this script's numpy evaluation of NAME_qdq.onnx by the ONNX
-                   operator definitions (see qdq_reference()), float32
+                   operator definitions (qdq_semantics.py), float32
 
 plus DIR/manifest.tsv, and prints a summary table. Deterministic: same torch, same CPU -> same
 bytes (about 10 s for all five, one thread).
@@ -67,6 +67,7 @@ from torch import nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_zoo as mz  # noqa: E402  (the float zoo: models, seeds, input generators)
+from qdq_semantics import attrs as _attrs, qdq_reference  # noqa: E402  (ONNX semantics in numpy)
 
 OPSET = 13
 ENGINE = "onednn"            # torch.backends.quantized.supported_engines: qnnpack, onednn
@@ -182,10 +183,6 @@ def export_raw(qmodel, x):
 # ----------------------------------------------------------------------------------------------
 # Cleanup of torch's QDQ export (exact rewrites only)
 # ----------------------------------------------------------------------------------------------
-
-def _attrs(node):
-    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
-
 
 def _fold(node, vals):
     """numpy value of a constant-input node of a foldable type, else None."""
@@ -407,134 +404,6 @@ def _conv1d_back(nodes, consts):
         n.input.extend(ins)
         out.append(n)
     return out
-
-
-# ----------------------------------------------------------------------------------------------
-# ONNX reference semantics of the QDQ graph, in numpy
-# ----------------------------------------------------------------------------------------------
-
-def _quantize(x, scale, zp, axis=1):
-    scale, zp = np.asarray(scale, np.float32), np.asarray(zp)
-    if scale.ndim == 1:
-        shape = [1] * x.ndim
-        shape[axis] = -1
-        scale, zp = scale.reshape(shape), zp.reshape(shape)
-    info = np.iinfo(zp.dtype)
-    y = np.rint(x.astype(np.float32) / scale) + zp.astype(np.float32)  # rint: half to even
-    return np.clip(y, info.min, info.max).astype(zp.dtype)
-
-
-def _dequantize(x, scale, zp, axis=1):
-    scale, zp = np.asarray(scale, np.float32), np.asarray(zp)
-    if scale.ndim == 1:
-        shape = [1] * x.ndim
-        shape[axis] = -1
-        scale, zp = scale.reshape(shape), zp.reshape(shape)
-    return ((x.astype(np.int64) - zp.astype(np.int64)).astype(np.float32) * scale).astype(np.float32)
-
-
-def _conv(x, w, b, a):
-    """N-d (1-D or 2-D) grouped convolution, accumulated in float64, result float32."""
-    nsp = x.ndim - 2
-    if nsp == 1:
-        x, w = x[:, :, None, :], w[:, :, None, :]
-        a = dict(a, kernel_shape=[1] + list(a["kernel_shape"]), strides=[1] + list(a["strides"]),
-                 dilations=[1] + list(a["dilations"]),
-                 pads=[0, a["pads"][0], 0, a["pads"][1]])
-    kh, kw = a["kernel_shape"]
-    sh, sw = a.get("strides", [1, 1])
-    dh, dw = a.get("dilations", [1, 1])
-    pt, pl, pb, pr = a.get("pads", [0, 0, 0, 0])
-    g = a.get("group", 1)
-    x = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pt, pb), (pl, pr)))
-    win = np.lib.stride_tricks.sliding_window_view(x, ((kh - 1) * dh + 1, (kw - 1) * dw + 1),
-                                                   axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    n, c, oh, ow = win.shape[:4]
-    o = w.shape[0]
-    win = win.reshape(n, g, c // g, oh, ow, kh, kw)
-    wg = w.astype(np.float64).reshape(g, o // g, c // g, kh, kw)
-    y = np.einsum("ngchwij,gocij->ngohw", win, wg, optimize=True).reshape(n, o, oh, ow)
-    if b is not None:
-        y = y + b.astype(np.float64).reshape(1, -1, 1, 1)
-    y = y.astype(np.float32)
-    return y[:, :, 0, :] if nsp == 1 else y
-
-
-def _avgpool(x, a):
-    k, s = list(a["kernel_shape"]), list(a.get("strides", [1] * len(a["kernel_shape"])))
-    assert not any(a.get("pads", [0])) and not a.get("ceil_mode", 0)
-    sp = tuple(range(2, x.ndim))
-    win = np.lib.stride_tricks.sliding_window_view(x.astype(np.float64), k, axis=sp)
-    win = win[(slice(None), slice(None)) + tuple(slice(None, None, st) for st in s)]
-    return win.mean(axis=tuple(range(x.ndim, win.ndim))).astype(np.float32)
-
-
-def qdq_reference(model, x, forced=None):
-    """Runs a QDQ graph by the ONNX operator definitions (opset 13): QuantizeLinear rounds half to
-    even and saturates, DequantizeLinear is (q - zp) * scale in float32, float ops in float32
-    (Conv / Gemm / pools accumulated in float64, then rounded to float32).
-
-    forced: torch's quantized intermediates [(scale, zero point, integer array)] in execution
-    order. Each per-tensor QuantizeLinear output is then compared with the next one of them that
-    has the same scale, zero point and size, and replaced by it ("teacher forcing"): the
-    differences measure each op alone. Returns (output, [(node name, max |diff|, share of
-    differing elements, size)], number of QuantizeLinear outputs without a torch counterpart)."""
-    env = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
-    per_op, unmatched, nxt = [], 0, 0
-    env[model.graph.input[0].name] = x
-    for node in model.graph.node:
-        a = _attrs(node)
-        v = [env[i] if i else None for i in node.input]
-        op = node.op_type
-        if op == "QuantizeLinear":
-            y = _quantize(v[0], v[1], v[2], a.get("axis", 1))
-            if forced is not None and np.ndim(v[1]) == 0:
-                for j in range(nxt, len(forced)):
-                    scale, zp, t = forced[j]
-                    if np.float32(scale) == v[1] and zp == int(v[2]) and t.size == y.size:
-                        d = np.abs(t.reshape(y.shape).astype(np.int64) - y.astype(np.int64))
-                        per_op.append((node.name, int(d.max()), float((d > 0).mean()), d.size))
-                        y, nxt = t.reshape(y.shape).astype(y.dtype), j + 1
-                        break
-                else:
-                    unmatched += 1
-        elif op == "DequantizeLinear":
-            y = _dequantize(v[0], v[1], v[2], a.get("axis", 1))
-        elif op == "Conv":
-            y = _conv(v[0], v[1], v[2] if len(v) > 2 else None, a)
-        elif op == "Gemm":
-            A = v[0].T if a.get("transA", 0) else v[0]
-            B = v[1].T if a.get("transB", 0) else v[1]
-            y = a.get("alpha", 1.0) * (A.astype(np.float64) @ B.astype(np.float64))
-            if len(v) > 2:
-                y = y + a.get("beta", 1.0) * v[2].astype(np.float64)
-            y = y.astype(np.float32)
-        elif op == "Relu":
-            y = np.maximum(v[0], np.float32(0))
-        elif op == "Clip":
-            y = np.clip(v[0], v[1], v[2])
-        elif op == "Add":
-            y = v[0] + v[1]
-        elif op == "AveragePool":
-            y = _avgpool(v[0], a)
-        elif op == "GlobalAveragePool":
-            y = v[0].astype(np.float64).mean(axis=tuple(range(2, v[0].ndim)),
-                                             keepdims=True).astype(np.float32)
-        elif op == "Flatten":
-            ax = a.get("axis", 1)
-            y = v[0].reshape(int(np.prod(v[0].shape[:ax])), -1)
-        elif op == "Pad":
-            assert a.get("mode", b"constant") == b"constant"
-            p = v[1].reshape(2, -1).T
-            y = np.pad(v[0], [tuple(r) for r in p],
-                       constant_values=v[2] if len(v) > 2 and v[2] is not None else 0)
-        elif op == "Reshape":
-            y = v[0].reshape(v[1])
-        else:
-            raise NotImplementedError(f"qdq_reference: {op}")
-        env[node.output[0]] = y
-    out = env[model.graph.output[0].name]
-    return out if forced is None else (out, per_op, unmatched)
 
 
 def torch_intermediates(qmodel, x):

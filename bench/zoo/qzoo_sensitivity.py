@@ -5,7 +5,7 @@
 
 For each model (default: the five of bench/zoo/qmodels), N times (default 300, seeded): pick an
 activation QuantizeLinear output and one of its elements at random, change that integer by +1 or
--1, run the rest of the graph with make_qzoo.py's numpy evaluator of the ONNX operator definitions
+-1, run the rest of the graph with qdq_semantics.py, the numpy evaluator of the ONNX operator definitions
 (the one that computed output_qdq_ref) and measure the largest output change in output
 quantization steps. Prints the histogram. A compiler whose single ops are each within one step of
 the ONNX semantics (a one-step difference at an exact or float-rounding tie) can be this far from
@@ -23,7 +23,7 @@ from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import make_qzoo as mq  # noqa: E402  (qdq_reference: the ONNX semantics in numpy)
+import qdq_semantics as mq  # noqa: E402  (qdq_reference: the ONNX semantics in numpy)
 
 
 def value_of(model, x, name):
@@ -73,7 +73,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--trials", type=int, default=300)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("names", nargs="*", default=mq.QMODELS)
+    ap.add_argument("names", nargs="*", default=mq.qmodel_names(os.path.join(HERE, "qmodels")))
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     for name in args.names:

@@ -31,10 +31,13 @@ RTOL="${RTOL:-1e-4}"
 TIMEOUT="${TIMEOUT:-900}"
 RESULT="${1:-}"
 # The int8 zoo (bench/zoo/run_qzoo.sh) sets these: models NAME$SUFFIX.onnx in $MODELS_DIR,
-# reference array $REF_KEY of NAME$SUFFIX.npz, MACs from the float manifest.
+# reference array $REF_KEY of NAME$REF_SUFFIX.npz (default NAME$SUFFIX.npz), described by
+# $REF_NOTE in the table's notes, MACs from the float manifest.
 MODELS_DIR="${MODELS_DIR:-$HERE/models}"
 SUFFIX="${SUFFIX:-}"
 REF_KEY="${REF_KEY:-output}"
+REF_SUFFIX="${REF_SUFFIX:-$SUFFIX}"
+REF_NOTE="${REF_NOTE:-}"
 TITLE="${TITLE:-dnnopt model zoo on Cortex-M4 (QEMU mps2-an386)}"
 [ -n "${MODELS_NOTE:-}" ] || MODELS_NOTE='Models: `bench/zoo/make_zoo.py` (float32, batch 1, untrained but BN-calibrated weights).'
 LOGS="$OUT/logs"
@@ -110,7 +113,8 @@ table="$(
   echo
   # shellcheck disable=SC2086  # $MODELS is a word list
   "$PYTHON" "$HERE/zoo_report.py" --logs "$LOGS" --models-dir "$MODELS_DIR" --rtol "$RTOL" \
-    --manifest "$HERE/models/manifest.tsv" --suffix "$SUFFIX" --ref-key "$REF_KEY" $MODELS
+    --manifest "$HERE/models/manifest.tsv" --suffix "$SUFFIX" --ref-key "$REF_KEY" \
+    --ref-suffix "$REF_SUFFIX" ${REF_NOTE:+--ref-note "$REF_NOTE"} $MODELS
 )"
 rc=$?
 printf '%s\n' "$table"

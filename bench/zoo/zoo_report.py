@@ -163,7 +163,7 @@ def fmt_int(v):
     return f"{v:,}" if isinstance(v, int) else "–"
 
 
-def model_row(name, logs, models_dir, manifest, rtol, suffix="", ref_key="output"):
+def model_row(name, logs, models_dir, manifest, rtol, suffix="", ref_key="output", ref_suffix=None):
     def read(suffix):
         p = os.path.join(logs, name + suffix)
         return open(p, errors="replace").read() if os.path.exists(p) else ""
@@ -194,7 +194,8 @@ def model_row(name, logs, models_dir, manifest, rtol, suffix="", ref_key="output
         ref = None
         try:
             import numpy as np
-            ref = np.load(os.path.join(models_dir, name + suffix + ".npz"))[ref_key].ravel().tolist()
+            ref_file = name + (suffix if ref_suffix is None else ref_suffix) + ".npz"
+            ref = np.load(os.path.join(models_dir, ref_file))[ref_key].ravel().tolist()
         except Exception as e:  # noqa: BLE001 - reported in the table
             check = f"no reference ({e})"
             ok = False
@@ -308,6 +309,8 @@ def main():
     ap.add_argument("--manifest", help="manifest.tsv with the MACs (default: in --models-dir)")
     ap.add_argument("--suffix", default="", help="model files are NAME+SUFFIX.npz (e.g. _qdq)")
     ap.add_argument("--ref-key", default="output", help="array of the .npz to compare with")
+    ap.add_argument("--ref-suffix", help="the reference is NAME+REF_SUFFIX.npz (default: --suffix)")
+    ap.add_argument("--ref-note", help="replaces the notes' last item (what the errors compare with)")
     ap.add_argument("--self-test", action="store_true", help="check the parsers on sample outputs")
     ap.add_argument("models", nargs="*")
     args = ap.parse_args()
@@ -320,11 +323,14 @@ def main():
     all_ok = True
     for name in args.models:
         row, ok = model_row(name, args.logs, args.models_dir, manifest, args.rtol, args.suffix,
-                            args.ref_key)
+                            args.ref_key, args.ref_suffix)
         print(row)
         all_ok &= ok
     print()
-    print(NOTES)
+    notes = NOTES
+    if args.ref_note:
+        notes = notes[:notes.index("* max rel err:")] + "* " + args.ref_note
+    print(notes)
     return 0 if all_ok else 1
 
 
