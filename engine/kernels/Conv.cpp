@@ -149,30 +149,42 @@ bool asConv1D(const ConvGeometry &g, Conv1D &c) {
   return c.pb >= 0 && c.pe >= 0;
 }
 
+/// One sample's grouped correlation on the direct path: `inCh` rows of `len` values
+/// at `src` are zero-padded by (front, back) into `padded`, and group grp's rows are
+/// correlated with its packed weights (`wp`, inCh/G x K x outCh/G per group) into
+/// its `outCh / G` rows of `outLen` values at `dst` (plus `bias`, or added to `dst`).
+/// The forward pass correlates x with w, the input gradient dL/dy with w transposed.
+void correlateSample(const float *src, int64_t inCh, int64_t len, int64_t front, int64_t back, float *padded,
+                     int64_t G, const int64_t *off, int64_t K, const float *wp, int64_t outCh, float *dst,
+                     int64_t outLen, const float *bias, bool accumulate) {
+  const int64_t Lp = front + len + back, ig = inCh / G, og = outCh / G;
+  direct::padRows(src, inCh, len, front, back, padded);
+  for (int64_t grp = 0; grp < G; ++grp) {
+    direct::Corr k;
+    k.in = padded + grp * ig * Lp;
+    k.inStride = Lp;
+    k.I = ig;
+    k.off = off;
+    k.K = K;
+    k.w = wp + grp * og * ig * K;
+    k.O = og;
+    k.out = dst + grp * og * outLen;
+    k.outStride = k.T = outLen;
+    k.bias = bias ? bias + grp * og : nullptr;
+    k.accumulate = accumulate;
+    direct::correlate(k);
+  }
+}
+
 void directForward(const ConvGeometry &g, const Conv1D &c, const float *x, const float *w, const float *bias,
                    float *y) {
-  const int64_t G = g.group, Lp = c.paddedIn();
   const std::vector<int64_t> off = c.xOffsets();
-  const std::vector<float> wp = c.packWeights(w, G, /*transposed=*/false);
+  const std::vector<float> wp = c.packWeights(w, g.group, /*transposed=*/false);
   parallelChunks(g.batch, 1, [&](int64_t, int64_t n0, int64_t n1) {
-    float *xp = scratch(0, (size_t)(c.C * Lp));
-    for (int64_t n = n0; n < n1; ++n) {
-      direct::padRows(x + n * c.C * c.in, c.C, c.in, c.pb, c.pe, xp);
-      for (int64_t grp = 0; grp < G; ++grp) {
-        direct::Corr k;
-        k.in = xp + grp * c.cg * Lp;
-        k.inStride = Lp;
-        k.I = c.cg;
-        k.off = off.data();
-        k.K = c.K;
-        k.w = wp.data() + grp * c.mg * c.cg * c.K;
-        k.O = c.mg;
-        k.out = y + (n * c.M + grp * c.mg) * c.out;
-        k.outStride = k.T = c.out;
-        k.bias = bias ? bias + grp * c.mg : nullptr;
-        direct::correlate(k);
-      }
-    }
+    float *xp = scratch(0, (size_t)(c.C * c.paddedIn()));
+    for (int64_t n = n0; n < n1; ++n)
+      correlateSample(x + n * c.C * c.in, c.C, c.in, c.pb, c.pe, xp, g.group, off.data(), c.K, wp.data(), c.M,
+                      y + n * c.M * c.out, c.out, bias, /*accumulate=*/false);
   });
 }
 
@@ -254,23 +266,9 @@ void directBackwardChunk(const ConvGeometry &g, const Conv1D &c, const float *x,
     // dL/dx[i][s] = sum_{o,k} w[o][i][k] * dL/dy[o][s + pb - k*d]: a correlation of
     // the zero-padded dL/dy rows with the transposed weights.
     float *gyp = scratch(2, (size_t)(c.M * Lq));
-    for (int64_t n = n0; n < n1; ++n) {
-      direct::padRows(gy + n * c.M * c.out, c.M, c.out, gyFront, gyBack, gyp);
-      for (int64_t grp = 0; grp < G; ++grp) {
-        direct::Corr k;
-        k.in = gyp + grp * c.mg * Lq;
-        k.inStride = Lq;
-        k.I = c.mg;
-        k.off = gyOff.data();
-        k.K = c.K;
-        k.w = wq + grp * c.mg * c.cg * c.K;
-        k.O = c.cg;
-        k.out = gx + (n * c.C + grp * c.cg) * c.in;
-        k.outStride = k.T = c.in;
-        k.accumulate = true;
-        direct::correlate(k);
-      }
-    }
+    for (int64_t n = n0; n < n1; ++n)
+      correlateSample(gy + n * c.M * c.out, c.M, c.out, gyFront, gyBack, gyp, G, gyOff.data(), c.K, wq, c.C,
+                      gx + n * c.C * c.in, c.in, /*bias=*/nullptr, /*accumulate=*/true);
   }
 }
 
