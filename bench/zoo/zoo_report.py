@@ -253,6 +253,65 @@ NOTES = """\
   autoencoder)."""
 
 
+BITS_HEADER = ("| model | precision | instructions | instr / MAC | x a8w8 | weight bytes | x a8w8 | arena bytes "
+               "| x a8w8 | max rel err vs float |\n"
+               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+BITS_NOTES = """\
+* precision aAwW: A-bit hidden activations (packed in the arena; the network's input and output
+  stay 8-bit), W-bit weights (packed), from `dnnopt compile --quantize int8 --act-bits A
+  --weight-bits W --calibration qmodels/NAME_calib.npz` (dnnopt's own PTQ of the float model).
+* weight bytes: `dnnopt compile`'s "weights:" (packed weights, biases and requantization tables);
+  arena bytes: its "arena:" (activations and kernel scratch).
+* max rel err vs float: max |output - float model output| / max |float output| on the model's
+  own input (bench/zoo/models/NAME.npz), as the firmware printed it."""
+
+
+def bits_row(name, p, logs, models_dir, macs, base):
+    """One row of the precision table; `base` collects the first precision's figures."""
+    def read(suffix):
+        path = os.path.join(logs, f"{name}-{p}.{suffix}.log")
+        return open(path).read() if os.path.exists(path) else None
+    comp_text, run_text = read("compile"), read("run")
+    comp = parse_compile(comp_text) if comp_text else {}
+    run = parse_run(run_text) if run_text else {}
+    instr = run.get("instructions")
+    if instr is None:
+        return f"| {name} | {p} | {'compile' if not comp else 'run'} failed | | | | | | | |", False
+    figs = {"instr": instr, "weights": comp.get("weights"), "arena": comp.get("arena")}
+    for k, v in figs.items():
+        base.setdefault(k, v)
+
+    def ratio(k):
+        return f"{figs[k] / base[k]:.3f}" if figs[k] and base.get(k) else "–"
+    err = "–"
+    try:
+        import numpy as np
+        ref = np.load(os.path.join(models_dir, name + ".npz"))["output"].ravel().tolist()
+        c = compare(run.get("values", []), ref)
+        err = c if isinstance(c, str) else f"{c[1]:.3g}"
+    except Exception as e:  # noqa: BLE001 - reported in the table
+        err = f"no reference ({e})"
+    cells = [name, p, fmt_int(instr), f"{instr / macs:.2f}" if macs else "–", ratio("instr"),
+             fmt_int(figs["weights"]), ratio("weights"), fmt_int(figs["arena"]), ratio("arena"), err]
+    return "| " + " | ".join(cells) + " |", True
+
+
+def bits_table(logs, models_dir, manifest, models, precisions):
+    print(BITS_HEADER)
+    ok = True
+    for name in models:
+        base = {}
+        for p in precisions:
+            macs = int(manifest[name]["macs"]) if name in manifest else None
+            row, good = bits_row(name, p, logs, models_dir, macs, base)
+            print(row)
+            ok &= good
+    print()
+    print(BITS_NOTES)
+    return 0 if ok else 1
+
+
 def self_test():
     compile_log = ("resnet8.onnx: wrote 12 files to out/resnet8 (resnet8_run, target cortex-m4)\n"
                    "  kernel calls: 14\n  weights: 310824 bytes (flash)\n"
@@ -312,6 +371,9 @@ def main():
     ap.add_argument("--ref-suffix", help="the reference is NAME+REF_SUFFIX.npz (default: --suffix)")
     ap.add_argument("--ref-note", help="replaces the notes' last item (what the errors compare with)")
     ap.add_argument("--self-test", action="store_true", help="check the parsers on sample outputs")
+    ap.add_argument("--bits-table", action="store_true",
+                    help="the precision table of run_bits.sh (logs NAME-aAwW.{compile,run}.log)")
+    ap.add_argument("--precisions", default="a8w8", help="with --bits-table: comma-separated aAwW list")
     ap.add_argument("models", nargs="*")
     args = ap.parse_args()
     if args.self_test:
@@ -319,6 +381,8 @@ def main():
     if not args.logs or not args.models_dir or not args.models:
         ap.error("--logs, --models-dir and at least one model are needed")
     manifest = read_manifest(args.manifest or os.path.join(args.models_dir, "manifest.tsv"))
+    if args.bits_table:
+        return bits_table(args.logs, args.models_dir, manifest, args.models, args.precisions.split(","))
     print(HEADER)
     all_ok = True
     for name in args.models:
