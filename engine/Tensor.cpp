@@ -17,6 +17,10 @@ FailureOr<DType> dtypeOf(Type t) {
     bool u = it.isUnsigned();
     switch (it.getWidth()) {
     case 1: return DType::Bool;
+    case 2: case 4: // sub-byte activations: one value per int8 (their range is kept by
+                    // the ops' clamps, docs/quantization.md "Sub-byte activations")
+      if (!u) return DType::I8;
+      break;
     case 8: return u ? DType::U8 : DType::I8;
     case 16: return u ? DType::U16 : DType::I16;
     case 32: return u ? DType::U32 : DType::I32;

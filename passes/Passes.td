@@ -184,7 +184,12 @@ def DnnQuantizePtq : Pass<"dnn-quantize-ptq", "::mlir::ModuleOp"> {
         asymmetric int8 quantize_linear -> dequantize_linear, scale
         (hi - lo) / 255 over [lo, hi] widened to hold 0, zero point
         round(-128 - lo / scale); pools, reshape and transpose keep their input's
-        parameters (no requantization).
+        parameters (no requantization). With `act-bits` 4 or 2 the hidden
+        activations are i4 / i2 instead (scale (hi - lo) / (2^N - 1), zero point
+        round(-2^(N-1) - lo / scale), an i4 / i2 zero point constant); the graph's
+        inputs and outputs, and the tensors sharing their parameters through pools /
+        reshape / transpose, stay int8: the first layer reads int8, the last writes
+        int8.
     Fused clamps (relu) are part of their op, so a relu's output range starts at
     0 and costs no extra precision. A model that is already quantized, missing or
     misshaped calibration data are errors naming the array and both shapes.
@@ -198,6 +203,8 @@ def DnnQuantizePtq : Pass<"dnn-quantize-ptq", "::mlir::ModuleOp"> {
            "Use at most this many calibration samples (0: all)">,
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "Width of the weights: 8, 4 or 2 (2: ternary)">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
+           "Width of the hidden activations: 8, 4 or 2 (the graph's inputs and outputs stay int8)">,
   ];
   let dependentDialects = ["::dnnopt::dnn::DnnDialect"];
 }

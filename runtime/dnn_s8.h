@@ -66,13 +66,16 @@
  *      that SXTB16 of a weight word produces, so weights need no reordering), then
  *      computes 4 output pixels x 1 output channel per inner loop: per 8 values of K,
  *      1 LDRD (weights) + 4 SXTB16 + 4 LDM (4 pixels x 8 int16) + 16 SMLAD (32 MACs),
- *      with the requantization and the 4 stores fused into the same assembly loop
- *      (for K <= 8 the expanded weights stay in registers for all pixels).
- *      Pointwise (1x1, unpadded) convolutions expand each pixel's channels directly;
- *      interior pixels of other convolutions copy KH contiguous rows; when a kernel
- *      row is not whole groups of 4 (first layers, C = 1 or 3) the patch is gathered
- *      as bytes first. The block holds 4 pixels, or more when K is small (up to
- *      DNN_S8_IM2COL_BYTES), so per-channel setup is shared by many pixels.
+ *      with the requantization and the 4 stores fused into the same assembly loop,
+ *      which also walks the block's output channels (for K <= 8 the expanded weights
+ *      stay in registers for all pixels, one channel per call). dnn_s8_conv_wide (below)
+ *      takes weights pre-expanded to int16 at compile time: per 8 values 2 LDRD + 4 LDM
+ *      + 16 SMLAD. Pointwise (1x1, unpadded) convolutions expand 4 pixels' channels at
+ *      a time (4 LDR, 8 SXTB16, one STM per 16 values); interior pixels of other
+ *      convolutions copy KH contiguous rows; when a kernel row is not whole groups of 4
+ *      (first layers, C = 1 or 3) the patch is gathered as bytes first. The block holds
+ *      4 pixels, or more when K is small (up to DNN_S8_IM2COL_BYTES), so per-channel
+ *      setup is shared by many pixels.
  *  depthwise (group == C == M, see dnn_s8_conv_is_depthwise): ONNX W[C][1][KH][KW]
  *      packed as [C][KH][KW] (unchanged). For blocks of 4 channels, input rows are
  *      transposed once into int16 channel planes (zero point in the padding): all rows
@@ -96,11 +99,12 @@
  *    not the assembly (needed with -fno-omit-frame-pointer); -O0 and clang builds
  *    leave the assembly out by themselves.
  *  - otherwise, or with -DDNN_S8_NO_DSP: portable C99 (host, Cortex-M0/M3).
- * Measured on Cortex-M4 (QEMU, executed instructions per MAC): 0.88-1.03 for 3x3
- * convolutions, 0.94-1.18 for pointwise with >= 32 input channels (1.5 / 1.9 with 16 /
- * 8), 2.1-2.2 for 3x3 stride-1 depthwise on maps >= 12x12 (2.9 on 6x6, 5.4 on 3x3 maps,
- * 3.3-4.4 for stride 2), 1.3-1.4 for fully connected; whole networks ResNet-8 1.03,
- * DS-CNN 1.18, MobileNetV1-0.25 1.30 (1.37 with ReLU6 clamps) (bench/qemu/RESULTS_S8.md).
+ * Measured on Cortex-M4 (QEMU, executed instructions per MAC): 0.86-0.92 for 3x3
+ * convolutions, 0.79-0.95 for pointwise with >= 32 input channels (wide weights; 1.13 /
+ * 1.55 with 16 / 8), 2.0-2.2 for 3x3 stride-1 depthwise on maps >= 12x12 (2.76 on 6x6,
+ * 4.8 on 3x3 maps, 3.1-3.8 for stride 2), 1.3-1.4 for fully connected; whole networks
+ * ResNet-8 0.95, DS-CNN 1.03, MobileNetV1-0.25 1.10 (1.16 with ReLU6 clamps)
+ * (bench/qemu/RESULTS_S8.md).
  */
 #ifndef DNNOPT_DNN_S8_H
 #define DNNOPT_DNN_S8_H
@@ -181,6 +185,24 @@ size_t dnn_s8_conv_scratch_size(const dnn_s8_conv_params *p);
 /* The convolution: x N x H x W x C, y N x OH x OW x M. */
 void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *packed_w,
                  const dnn_s8_chan *chan, int8_t *y, void *scratch);
+
+/* Convolutions with "wide" weights: the same results as dnn_s8_conv, with the weights
+ * pre-expanded to int16 at compile time (twice the flash of dnn_s8_conv_pack's int8
+ * weights), which saves the SXTB16s of the inner loop (about 0.09 instructions per MAC on
+ * Cortex-M4). dnn_s8_conv_wide_ok: 1 for the layers it takes: one group, not depthwise,
+ * Kp > 8, and either pointwise (1x1, stride 1, unpadded, C a multiple of 4) or with at
+ * most DNN_S8_WIDE_SMALL_BYTES of int8 weights (e.g. a first 3x3 layer on RGB: a few
+ * hundred bytes more). The packing fills chan as dnn_s8_conv_pack does; packed_w holds
+ * M x Kp int16 (dnn_s8_conv_wide_packed_size bytes, 4-byte aligned), each group of 4 as
+ * (w0, w2, w1, w3); the scratch is dnn_s8_conv_scratch_size(p). */
+#define DNN_S8_WIDE_SMALL_BYTES 4096
+int dnn_s8_conv_wide_ok(const dnn_s8_conv_params *p);
+size_t dnn_s8_conv_wide_packed_size(const dnn_s8_conv_params *p);
+void dnn_s8_conv_wide_pack(const dnn_s8_conv_params *p, const int8_t *onnx_w, const int32_t *bias,
+                           const int32_t *mult, const int32_t *shift, int16_t *packed_w,
+                           dnn_s8_chan *chan);
+void dnn_s8_conv_wide(const dnn_s8_conv_params *p, const int8_t *x, const int16_t *packed_w,
+                      const dnn_s8_chan *chan, int8_t *y, void *scratch);
 
 /* Growth limit of the general kernel's im2col block when K is small (see above): the
  * block holds max(4, 4 * floor(DNN_S8_IM2COL_BYTES / (8 * Kp))) pixels (no more than
@@ -325,6 +347,17 @@ typedef struct dnn_s8_quant_params {
 } dnn_s8_quant_params;
 
 void dnn_s8_quantize_f32(const dnn_s8_quant_params *p, const float *x, int8_t *y);
+
+/* dnn_s8_quantize_f32 and the channels-first to channels-last transpose in one pass (a
+ * float NCHW input of an int8 NHWC network): y[b][i][c] = quantize(x[b][c][i]) for b < n,
+ * c < c, i < hw (hw = the product of the spatial dimensions). y must not overlap x. */
+typedef struct dnn_s8_quant_nhwc_params {
+    int32_t n, c, hw;
+    float scale;     /* > 0 */
+    int32_t zp;      /* [-128, 127] */
+} dnn_s8_quant_nhwc_params;
+
+void dnn_s8_quantize_f32_nhwc(const dnn_s8_quant_nhwc_params *p, const float *x, int8_t *y);
 
 /* uint8 <-> int8 with the same real values: y = x ^ 0x80 (x - 128 read as int8, or
  * the reverse), zero point moved by 128 (ONNX uint8 tensors at the graph's edges).

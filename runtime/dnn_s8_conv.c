@@ -251,13 +251,55 @@ static void im2col_run(int16_t *buf, int32_t i, int32_t n, const int8_t *src, si
         im2col_interior(src, KH, rs, row, slot_px(buf, Kp, i), K, Kp, stage);
 }
 
+#if DNN_S8_ASM
+/* n4 (>= 1) sub-blocks of 4 consecutive pixels of C (a multiple of 4) channels from src:
+ * per group of 4 values of the 4 pixels, 4 LDR + 8 SXTB16 + one STM of the 16 int16
+ * (the sub-block layout is exactly that order, and sub-blocks follow each other). */
+__attribute__((naked, noinline)) static void im2col_pw4(
+    int16_t *d __attribute__((unused)), const int8_t *src __attribute__((unused)),
+    int32_t C __attribute__((unused)), int32_t n4 __attribute__((unused)))
+{
+    __asm__ volatile("push   {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
+                     "add    r12, r2, r2, lsl #1\n\t" /* 3C */
+                     "1:\n\t"
+                     "lsr    lr, r2, #2\n\t"
+                     "2:\n\t"
+                     "ldr    r11, [r1, r12]\n\t"
+                     "ldr    r9, [r1, r2, lsl #1]\n\t"
+                     "ldr    r7, [r1, r2]\n\t"
+                     "ldr    r5, [r1], #4\n\t"
+                     "sxtb16 r4, r5\n\t"
+                     "sxtb16 r5, r5, ror #8\n\t"
+                     "sxtb16 r6, r7\n\t"
+                     "sxtb16 r7, r7, ror #8\n\t"
+                     "sxtb16 r8, r9\n\t"
+                     "sxtb16 r9, r9, ror #8\n\t"
+                     "sxtb16 r10, r11\n\t"
+                     "sxtb16 r11, r11, ror #8\n\t"
+                     "stm    r0!, {r4, r5, r6, r7, r8, r9, r10, r11}\n\t"
+                     "subs   lr, lr, #1\n\t"
+                     "bne    2b\n\t"
+                     "add    r1, r1, r12\n\t" /* the next 4 pixels */
+                     "subs   r3, r3, #1\n\t"
+                     "bne    1b\n\t"
+                     "pop    {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t");
+}
+#endif
+
 /* Pointwise (1x1, stride 1, no padding, one group, C a multiple of 4, so Kp = C): the
  * block's npx pixels are consecutive in the input, each expanded straight into its slot
  * (no per-pixel window logic). */
 static void im2col_pointwise(int16_t *buf, int32_t npx, const int8_t *src, int32_t C)
 {
-    int32_t i;
-    for (i = 0; i < npx; i++, src += C)
+    int32_t i = 0;
+#if DNN_S8_ASM
+    if (npx >= 4) {
+        im2col_pw4(buf, src, C, npx >> 2);
+        i = npx & ~3;
+        src += (size_t)i * (size_t)C;
+    }
+#endif
+    for (; i < npx; i++, src += C)
         col_words(slot_px(buf, C, i), src, C / 4);
 }
 
@@ -358,173 +400,291 @@ static DNN_ALWAYS_INLINE const int16_t *dot4(const int8_t *w, const int16_t *x, 
     return x;
 }
 
-/* One output channel over nsub full sub-blocks (4 pixels each), fused requantization
- * (shift <= -2): per sub-block the micro-kernel above plus 31 instructions (bias,
- * requantization, 4 stores, loop), 9 more for a clamp narrower than [-128, 127]
- * (S8_SAT4_CLAMP). The loop state lives in this struct; its address is kept on the
- * stack during the loop (all registers are busy). */
+/* Output channels over nsub full sub-blocks (4 pixels each), fused requantization
+ * (shift <= -2). Naked functions with a fixed register plan, so that loads of several
+ * loop-state words are single LDM / LDMDB:
+ *   r0-r3  4 pixels x 2 words of the sub-block (LDM), later mult, rnd, rs, clamp k
+ *   r4-r7  the 4 accumulators           r8  im2col pointer x
+ *   r9     weights, later y             r10-r12  weight words, later M, y_end, state
+ *   lr     group counter
+ * The state pointer P (= &L->mult) is kept on the stack (all registers are busy in the
+ * MAC loop). Per sub-block the micro-kernel plus 24 instructions (LDMDB bias x 4,
+ * weights, count; LDR P; LDM requantization words; 4 SMMLA, 4 ASR, 4 SSAT; 4 STRB,
+ * 2 ADD; STR y; CMP; BNE), 8 more for a clamp narrower than [-128, 127]. The loops run
+ * L->nch consecutive channels (their records from L->chan, 23 instructions per channel,
+ * 26 with a clamp), each from the start of the im2col block. */
 typedef struct s8_chloop {
-    int32_t bias[2];    /*  0: the bias, twice (two LDRD fill 4 accumulators) */
-    const int8_t *w;    /*  8: the channel's packed weights */
-    int32_t ng;         /* 12: groups of 4 values */
-    int32_t mult;       /* 16 */
-    int32_t rnd;        /* 20: chan.rnd, minus act_min << rs with a clamp */
-    int32_t rs;         /* 24 */
-    int8_t *y;          /* 28: output of the sub-block's first pixel (advanced) */
-    int32_t M;          /* 32: output pixel stride */
-    int8_t *y_end;      /* 36: y after the last sub-block */
-    uint32_t clampk;    /* 40: s8_clamp_k(act_min, act_max) (clamp variant only) */
+    int32_t bias[4];    /*  0: the bias, 4 times (LDMDB into r4-r7) */
+    const int8_t *w;    /* 16: the channel's packed weights (advanced by wstep) */
+    int32_t ng;         /* 20: groups of 4 values (quads of groups for the _q variants) */
+    int32_t mult;       /* 24: P points here */
+    int32_t rnd;        /* 28: chan.rnd, minus act_min << rs with a clamp */
+    int32_t rs;         /* 32 */
+    uint32_t clampk;    /* 36: s8_clamp_k(act_min, act_max) (clamp variants only) */
+    int8_t *y;          /* 40: output of the sub-block's first pixel (advanced) */
+    int32_t M;          /* 44: output pixel stride */
+    int8_t *y_end;      /* 48: y after the channel's last sub-block */
+    const dnn_s8_chan *chan; /* 52: the record of the next channel */
+    int32_t nch;        /* 56: channels left */
+    const int16_t *xbuf; /* 60: the im2col block */
+    int8_t *ych;        /* 64: the next channel's first output */
+    int32_t span;       /* 68: y_end - y of a channel */
+    int32_t wstep;      /* 72: bytes of weights per channel */
+    int32_t lo;         /* 76: act_min (clamp variants) */
 } s8_chloop;
 
-/* saturation of c0..c3 to the int8 range */
-#define S8_SAT4_FULL                                                                       \
-    "ssat   %[c0], #8, %[c0]\n\t"                                                          \
-    "ssat   %[c1], #8, %[c1]\n\t"                                                          \
-    "ssat   %[c2], #8, %[c2]\n\t"                                                          \
-    "ssat   %[c3], #8, %[c3]\n\t"
-/* clamp of c0..c3 (values minus act_min) to [act_min, act_max], see S8_CLAMP_ASM */
-#define S8_SAT4_CLAMP                                                                      \
-    "ldr    r0, [%[wh], #40]\n\t" S8_CLAMP_ASM("c0", "r0") S8_CLAMP_ASM("c1", "r0")          \
-        S8_CLAMP_ASM("c2", "r0") S8_CLAMP_ASM("c3", "r0")
+/* channel setup: bias x 4, mult, rnd (minus lo << rs with a clamp: CLAMP_RND), rs, y,
+ * y_end from the next channel record; r12 = P */
+#define S8_NK_CHAN_SETUP(CLAMP_RND)                                                        \
+    "0:\n\t"                                                                               \
+    "ldr    r0, [r12, #28]\n\t"                                                            \
+    "ldm    r0!, {r4, r5, r6, r7}\n\t" /* bias, mult, rnd, shift */                        \
+    "str    r0, [r12, #28]\n\t"                                                            \
+    "mvn    r7, r7\n\t" /* rs = -1 - shift */ CLAMP_RND                                     \
+    "stm    r12, {r5, r6, r7}\n\t"                                                         \
+    "ldrd   r0, r1, [r12, #40]\n\t" /* ych, span */                                        \
+    "str    r0, [r12, #16]\n\t"                                                            \
+    "add    r1, r1, r0\n\t"                                                                \
+    "str    r1, [r12, #24]\n\t"                                                            \
+    "add    r0, r0, #1\n\t"                                                                \
+    "str    r0, [r12, #40]\n\t"                                                            \
+    "mov    r5, r4\n\t"                                                                    \
+    "strd   r4, r5, [r12, #-24]\n\t"                                                       \
+    "strd   r4, r5, [r12, #-16]\n\t"                                                       \
+    "ldr    r8, [r12, #36]\n\t" /* x: the block's start */
+#define S8_NK_RND_FULL ""
+#define S8_NK_RND_CLAMP                                                                    \
+    "ldr    r0, [r12, #52]\n\t"                                                            \
+    "lsl    r0, r0, r7\n\t"                                                                \
+    "sub    r6, r6, r0\n\t"
+/* channel end: the next channel's weights, then the next channel if any */
+#define S8_NK_CHAN_NEXT                                                                    \
+    "ldr    r0, [r12, #-8]\n\t"                                                            \
+    "ldr    r1, [r12, #48]\n\t"                                                            \
+    "add    r0, r0, r1\n\t"                                                                \
+    "str    r0, [r12, #-8]\n\t"                                                            \
+    "ldr    r0, [r12, #32]\n\t"                                                            \
+    "subs   r0, r0, #1\n\t"                                                                \
+    "str    r0, [r12, #32]\n\t"                                                            \
+    "bne    0b\n\t"
+
+/* 8 values (one LDRD of weights) x 4 pixels in the fixed registers: 25 instructions */
+#define S8_NK_SMLAD8(wl, wu)                                                               \
+    "ldm    r8!, {r0, r1, r2, r3}\n\t"                                                     \
+    "smlad  r4, r0, " wl ", r4\n\t"                                                        \
+    "smlad  r4, r1, " wu ", r4\n\t"                                                        \
+    "smlad  r5, r2, " wl ", r5\n\t"                                                        \
+    "smlad  r5, r3, " wu ", r5\n\t"                                                        \
+    "ldm    r8!, {r0, r1, r2, r3}\n\t"                                                     \
+    "smlad  r6, r0, " wl ", r6\n\t"                                                        \
+    "smlad  r6, r1, " wu ", r6\n\t"                                                        \
+    "smlad  r7, r2, " wl ", r7\n\t"                                                        \
+    "smlad  r7, r3, " wu ", r7\n\t"
+#define S8_NK_GROUP                                                                        \
+    "ldr    r10, [r9], #4\n\t"                                                             \
+    "sxtb16 r11, r10, ror #8\n\t"                                                          \
+    "sxtb16 r10, r10\n\t" S8_NK_SMLAD8("r10", "r11")
+#define S8_NK_PAIR                                                                         \
+    "ldrd   r10, r12, [r9], #8\n\t"                                                        \
+    "sxtb16 r11, r10, ror #8\n\t"                                                          \
+    "sxtb16 r10, r10\n\t" S8_NK_SMLAD8("r10", "r11")                                       \
+    "sxtb16 r11, r12, ror #8\n\t"                                                          \
+    "sxtb16 r12, r12\n\t" S8_NK_SMLAD8("r12", "r11")
 
 /* the groups of a sub-block: any ng (a single group, a pair, then quads), or ng a
- * multiple of 4 (quads only: 5 instructions less) */
+ * multiple of 4 (quads only, the count pre-divided by 4) */
 #define S8_MACS_ANY                                                                        \
     "lsrs   lr, lr, #1\n\t" /* C: a single group */                                       \
-    "bcc    2f\n\t" S8_DOT4_GROUP                                                          \
+    "bcc    2f\n\t" S8_NK_GROUP                                                            \
     "2:\n\t"                                                                               \
     "lsrs   lr, lr, #1\n\t" /* C: a pair, Z: no quads */                                   \
-    "bcc    5f\n\t" S8_DOT4_PAIR                                                           \
+    "bcc    5f\n\t" S8_NK_PAIR                                                             \
     "5:\n\t"                                                                               \
     "beq    4f\n\t"                                                                        \
-    "3:\n\t" S8_DOT4_PAIR S8_DOT4_PAIR                                                     \
+    "3:\n\t" S8_NK_PAIR S8_NK_PAIR                                                         \
     "subs   lr, lr, #1\n\t"                                                                \
     "bne    3b\n\t"                                                                        \
     "4:\n\t"
 #define S8_MACS_QUADS                                                                      \
-    "lsr    lr, lr, #2\n\t"                                                                \
-    "3:\n\t" S8_DOT4_PAIR S8_DOT4_PAIR                                                     \
+    "3:\n\t" S8_NK_PAIR S8_NK_PAIR                                                         \
     "subs   lr, lr, #1\n\t"                                                                \
     "bne    3b\n\t"
 
-#define S8_CHAN_LOOP(NAME, MACS, SAT4)                                                     \
-    static const int16_t *NAME(s8_chloop *L, const int16_t *x)                             \
+/* saturation of r4-r7 to the int8 range, or their clamp (values minus act_min) to
+ * [act_min, act_max] with k in r3 (see S8_CLAMP_ASM) */
+#define S8_NK_SAT4_FULL                                                                    \
+    "ssat   r4, #8, r4\n\t"                                                                \
+    "ssat   r5, #8, r5\n\t"                                                                \
+    "ssat   r6, #8, r6\n\t"                                                                \
+    "ssat   r7, #8, r7\n\t"
+#define S8_NK_CLAMP(v)                                                                     \
+    "usat   " v ", #8, " v "\n\t"                                                          \
+    "uqadd8 " v ", " v ", r3\n\t"                                                          \
+    "add    " v ", " v ", r3, lsr #8\n\t"
+#define S8_NK_SAT4_CLAMP S8_NK_CLAMP("r4") S8_NK_CLAMP("r5") S8_NK_CLAMP("r6") S8_NK_CLAMP("r7")
+
+#define S8_CHAN_LOOP(NAME, MACS, SAT4, RND)                                                \
+    __attribute__((naked, noinline)) static void NAME(s8_chloop *L __attribute__((unused))) \
     {                                                                                      \
-        uint32_t c0, c1, c2, c3, w, wv = (uint32_t)(uintptr_t)L, wh, wb;                   \
-        __asm__ volatile("push   {%[wv]}\n\t"                                              \
+        __asm__ volatile("push   {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"               \
+                         "add    r12, r0, #24\n\t" /* P */                                 \
+                         "push   {r12}\n\t" S8_NK_CHAN_SETUP(RND)                           \
                          "1:\n\t"                                                          \
-                         "ldr    %[wh], [sp]\n\t"                                          \
-                         "ldrd   %[c0], %[c1], [%[wh]]\n\t" /* bias */                     \
-                         "ldrd   %[c2], %[c3], [%[wh]]\n\t"                                \
-                         "ldrd   %[w], lr, [%[wh], #8]\n\t" /* weights, ng */              \
-                         MACS                                                      \
-                         "ldr    %[wh], [sp]\n\t"                                          \
-                         "ldrd   %[w], %[wv], [%[wh], #16]\n\t" /* mult, rnd */            \
-                         "ldr    lr, [%[wh], #24]\n\t"          /* rs */                   \
-                         "smmla  %[c0], %[c0], %[w], %[wv]\n\t"                            \
-                         "smmla  %[c1], %[c1], %[w], %[wv]\n\t"                            \
-                         "smmla  %[c2], %[c2], %[w], %[wv]\n\t"                            \
-                         "smmla  %[c3], %[c3], %[w], %[wv]\n\t"                            \
-                         "asr    %[c0], %[c0], lr\n\t"                                     \
-                         "asr    %[c1], %[c1], lr\n\t"                                     \
-                         "asr    %[c2], %[c2], lr\n\t"                                     \
-                         "asr    %[c3], %[c3], lr\n\t" SAT4                                \
-                         "ldrd   %[w], %[wv], [%[wh], #28]\n\t" /* y, M */                 \
-                         "strb   %[c0], [%[w]]\n\t"                                        \
-                         "strb   %[c1], [%[w], %[wv]]\n\t"                                 \
-                         "add    %[w], %[w], %[wv], lsl #1\n\t"                            \
-                         "strb   %[c2], [%[w]]\n\t"                                        \
-                         "strb   %[c3], [%[w], %[wv]]\n\t"                                 \
-                         "add    %[w], %[w], %[wv], lsl #1\n\t"                            \
-                         "str    %[w], [%[wh], #28]\n\t"                                   \
-                         "ldr    lr, [%[wh], #36]\n\t"                                     \
-                         "cmp    %[w], lr\n\t"                                             \
-                         "bne    1b\n\t"                                                   \
+                         "ldmdb  r12, {r4, r5, r6, r7, r9, lr}\n\t" /* bias, w, ng */      \
+                         MACS                                                              \
+                         "ldr    r12, [sp]\n\t"                                            \
+                         "ldm    r12, {r0, r1, r2, r3, r9, r10, r11}\n\t"                  \
+                         "smmla  r4, r4, r0, r1\n\t"                                       \
+                         "smmla  r5, r5, r0, r1\n\t"                                       \
+                         "smmla  r6, r6, r0, r1\n\t"                                       \
+                         "smmla  r7, r7, r0, r1\n\t"                                       \
+                         "asr    r4, r4, r2\n\t"                                           \
+                         "asr    r5, r5, r2\n\t"                                           \
+                         "asr    r6, r6, r2\n\t"                                           \
+                         "asr    r7, r7, r2\n\t" SAT4                                      \
+                         "strb   r4, [r9]\n\t"                                             \
+                         "strb   r5, [r9, r10]\n\t"                                        \
+                         "add    r9, r9, r10, lsl #1\n\t"                                  \
+                         "strb   r6, [r9]\n\t"                                             \
+                         "strb   r7, [r9, r10]\n\t"                                        \
+                         "add    r9, r9, r10, lsl #1\n\t"                                  \
+                         "str    r9, [r12, #16]\n\t"                                       \
+                         "cmp    r9, r11\n\t"                                              \
+                         "bne    1b\n\t" S8_NK_CHAN_NEXT                                   \
                          "add    sp, sp, #4\n\t"                                           \
-                         : [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),   \
-                           [w] "=&r"(w), [x] "+r"(x), [wv] "+r"(wv), [wh] "=&r"(wh),         \
-                           [wb] "=&r"(wb)                                                  \
-                         :                                                                 \
-                         : "cc", "memory", "r0", "r1", "r2", "r3", "lr");                  \
-        return x;                                                                          \
+                         "pop    {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t");             \
     }
 
-S8_CHAN_LOOP(chan_loop, S8_MACS_ANY, S8_SAT4_FULL)
-S8_CHAN_LOOP(chan_loop_q, S8_MACS_QUADS, S8_SAT4_FULL)
-S8_CHAN_LOOP(chan_loop_clamp, S8_MACS_ANY, S8_SAT4_CLAMP)
-S8_CHAN_LOOP(chan_loop_clamp_q, S8_MACS_QUADS, S8_SAT4_CLAMP)
+S8_CHAN_LOOP(chan_loop, S8_MACS_ANY, S8_NK_SAT4_FULL, S8_NK_RND_FULL)
+S8_CHAN_LOOP(chan_loop_q, S8_MACS_QUADS, S8_NK_SAT4_FULL, S8_NK_RND_FULL)
+S8_CHAN_LOOP(chan_loop_clamp, S8_MACS_ANY, S8_NK_SAT4_CLAMP, S8_NK_RND_CLAMP)
+S8_CHAN_LOOP(chan_loop_clamp_q, S8_MACS_QUADS, S8_NK_SAT4_CLAMP, S8_NK_RND_CLAMP)
 
 /* K <= 8 (ng == 2, e.g. pointwise with 8 input channels): the 8 weights stay expanded
- * in 4 registers for all sub-blocks and the loop state is addressed through lr; per
- * sub-block 4 LDM + 16 SMLAD + 23 instructions (32 with a clamp). */
+ * in r9-r12 for all sub-blocks and lr holds L; per sub-block 4 LDM + 16 SMLAD + 22
+ * instructions (30 with a clamp). One channel per call (the C loop sets L up). */
 #define S8_K8_SMLAD(wl, wu)                                                                \
-    "ldm    %[x]!, {r0, r1, r2, r3}\n\t"                                                   \
-    "smlad  %[c0], r0, %[" wl "], %[c0]\n\t"                                               \
-    "smlad  %[c0], r1, %[" wu "], %[c0]\n\t"                                               \
-    "smlad  %[c1], r2, %[" wl "], %[c1]\n\t"                                               \
-    "smlad  %[c1], r3, %[" wu "], %[c1]\n\t"                                               \
-    "ldm    %[x]!, {r0, r1, r2, r3}\n\t"                                                   \
-    "smlad  %[c2], r0, %[" wl "], %[c2]\n\t"                                               \
-    "smlad  %[c2], r1, %[" wu "], %[c2]\n\t"                                               \
-    "smlad  %[c3], r2, %[" wl "], %[c3]\n\t"                                               \
-    "smlad  %[c3], r3, %[" wu "], %[c3]\n\t"
-#define S8_K8_SAT4_FULL S8_SAT4_FULL
-#define S8_K8_SAT4_CLAMP                                                                   \
-    "ldr    r3, [lr, #40]\n\t" S8_CLAMP_ASM("c0", "r3") S8_CLAMP_ASM("c1", "r3")             \
-        S8_CLAMP_ASM("c2", "r3") S8_CLAMP_ASM("c3", "r3")
+    "ldm    r8!, {r0, r1, r2, r3}\n\t"                                                     \
+    "smlad  r4, r0, " wl ", r4\n\t"                                                        \
+    "smlad  r4, r1, " wu ", r4\n\t"                                                        \
+    "smlad  r5, r2, " wl ", r5\n\t"                                                        \
+    "smlad  r5, r3, " wu ", r5\n\t"                                                        \
+    "ldm    r8!, {r0, r1, r2, r3}\n\t"                                                     \
+    "smlad  r6, r0, " wl ", r6\n\t"                                                        \
+    "smlad  r6, r1, " wu ", r6\n\t"                                                        \
+    "smlad  r7, r2, " wl ", r7\n\t"                                                        \
+    "smlad  r7, r3, " wu ", r7\n\t"
 
 #define S8_CHAN_LOOP_K8(NAME, SAT4)                                                        \
-    static const int16_t *NAME(s8_chloop *L, const int16_t *x)                             \
+    __attribute__((naked, noinline)) static void NAME(s8_chloop *L __attribute__((unused))) \
     {                                                                                      \
-        uint32_t c0, c1, c2, c3, wa, wb, wc, wd = (uint32_t)(uintptr_t)L;                  \
-        __asm__ volatile("mov    lr, %[wd]\n\t"                                             \
-                         "ldr    %[wa], [lr, #8]\n\t"                                       \
-                         "ldrd   %[wa], %[wc], [%[wa]]\n\t"                                 \
-                         "sxtb16 %[wb], %[wa], ror #8\n\t"                                  \
-                         "sxtb16 %[wa], %[wa]\n\t"                                          \
-                         "sxtb16 %[wd], %[wc], ror #8\n\t"                                  \
-                         "sxtb16 %[wc], %[wc]\n\t"                                          \
-                         "1:\n\t"                                                           \
-                         "ldrd   %[c0], %[c1], [lr]\n\t"                                    \
-                         "ldrd   %[c2], %[c3], [lr]\n\t" S8_K8_SMLAD("wa", "wb")            \
-                             S8_K8_SMLAD("wc", "wd")                                       \
-                         "ldrd   r0, r1, [lr, #16]\n\t" /* mult, rnd */                     \
-                         "ldr    r2, [lr, #24]\n\t"     /* rs */                            \
-                         "smmla  %[c0], %[c0], r0, r1\n\t"                                  \
-                         "smmla  %[c1], %[c1], r0, r1\n\t"                                  \
-                         "smmla  %[c2], %[c2], r0, r1\n\t"                                  \
-                         "smmla  %[c3], %[c3], r0, r1\n\t"                                  \
-                         "asr    %[c0], %[c0], r2\n\t"                                      \
-                         "asr    %[c1], %[c1], r2\n\t"                                      \
-                         "asr    %[c2], %[c2], r2\n\t"                                      \
-                         "asr    %[c3], %[c3], r2\n\t" SAT4                                 \
-                         "ldrd   r0, r1, [lr, #28]\n\t" /* y, M */                          \
-                         "strb   %[c0], [r0]\n\t"                                           \
-                         "strb   %[c1], [r0, r1]\n\t"                                       \
-                         "add    r0, r0, r1, lsl #1\n\t"                                    \
-                         "strb   %[c2], [r0]\n\t"                                           \
-                         "strb   %[c3], [r0, r1]\n\t"                                       \
-                         "add    r0, r0, r1, lsl #1\n\t"                                    \
-                         "str    r0, [lr, #28]\n\t"                                         \
-                         "ldr    r2, [lr, #36]\n\t"                                         \
-                         "cmp    r0, r2\n\t"                                                \
-                         "bne    1b\n\t"                                                    \
-                         : [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),   \
-                           [x] "+r"(x), [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc),      \
-                           [wd] "+r"(wd)                                                   \
-                         :                                                                 \
-                         : "cc", "memory", "r0", "r1", "r2", "r3", "lr");                  \
-        return x;                                                                          \
+        __asm__ volatile("push   {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"               \
+                         "mov    lr, r0\n\t"                                               \
+                         "ldr    r8, [lr, #60]\n\t" /* xbuf */                             \
+                         "ldr    r9, [lr, #16]\n\t"                                        \
+                         "ldrd   r9, r11, [r9]\n\t"                                        \
+                         "sxtb16 r10, r9, ror #8\n\t"                                      \
+                         "sxtb16 r9, r9\n\t"                                               \
+                         "sxtb16 r12, r11, ror #8\n\t"                                     \
+                         "sxtb16 r11, r11\n\t"                                             \
+                         "1:\n\t"                                                          \
+                         "ldm    lr, {r4, r5, r6, r7}\n\t" /* bias */                      \
+                         S8_K8_SMLAD("r9", "r10") S8_K8_SMLAD("r11", "r12")                \
+                         "ldrd   r0, r1, [lr, #24]\n\t" /* mult, rnd */                    \
+                         "ldrd   r2, r3, [lr, #32]\n\t" /* rs, k */                        \
+                         "smmla  r4, r4, r0, r1\n\t"                                       \
+                         "smmla  r5, r5, r0, r1\n\t"                                       \
+                         "smmla  r6, r6, r0, r1\n\t"                                       \
+                         "smmla  r7, r7, r0, r1\n\t"                                       \
+                         "asr    r4, r4, r2\n\t"                                           \
+                         "asr    r5, r5, r2\n\t"                                           \
+                         "asr    r6, r6, r2\n\t"                                           \
+                         "asr    r7, r7, r2\n\t" SAT4                                      \
+                         "ldrd   r0, r1, [lr, #40]\n\t" /* y, M */                         \
+                         "strb   r4, [r0]\n\t"                                             \
+                         "strb   r5, [r0, r1]\n\t"                                         \
+                         "add    r0, r0, r1, lsl #1\n\t"                                   \
+                         "strb   r6, [r0]\n\t"                                             \
+                         "strb   r7, [r0, r1]\n\t"                                         \
+                         "add    r0, r0, r1, lsl #1\n\t"                                   \
+                         "ldr    r2, [lr, #48]\n\t"                                        \
+                         "str    r0, [lr, #40]\n\t"                                        \
+                         "cmp    r0, r2\n\t"                                               \
+                         "bne    1b\n\t"                                                   \
+                         "pop    {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t");             \
     }
 
-S8_CHAN_LOOP_K8(chan_loop_k8, S8_K8_SAT4_FULL)
-S8_CHAN_LOOP_K8(chan_loop_k8_clamp, S8_K8_SAT4_CLAMP)
+S8_CHAN_LOOP_K8(chan_loop_k8, S8_NK_SAT4_FULL)
+S8_CHAN_LOOP_K8(chan_loop_k8_clamp, S8_NK_SAT4_CLAMP)
 
-typedef const int16_t *(*s8_chloop_fn)(s8_chloop *L, const int16_t *x);
+/* Wide weights (dnn_s8_conv_wide: pointwise, weights pre-expanded to int16 pairs in the
+ * im2col order, so no SXTB16): per group of 4 values 1 LDRD (weights) + 2 LDM + 8 SMLAD
+ * = 11 instructions for 16 MACs. r12 is not needed by the MACs and keeps P, so the
+ * state pointer is not reloaded from the stack. */
+#define S8_NKW_GROUP                                                                       \
+    "ldrd   r10, r11, [r9], #8\n\t" S8_NK_SMLAD8("r10", "r11")
+#define S8_MACSW_ANY                                                                       \
+    "lsrs   lr, lr, #1\n\t" /* C: a single group */                                       \
+    "bcc    2f\n\t" S8_NKW_GROUP                                                           \
+    "2:\n\t"                                                                               \
+    "lsrs   lr, lr, #1\n\t" /* C: a pair, Z: no quads */                                   \
+    "bcc    5f\n\t" S8_NKW_GROUP S8_NKW_GROUP                                              \
+    "5:\n\t"                                                                               \
+    "beq    4f\n\t"                                                                        \
+    "3:\n\t" S8_NKW_GROUP S8_NKW_GROUP S8_NKW_GROUP S8_NKW_GROUP                           \
+    "subs   lr, lr, #1\n\t"                                                                \
+    "bne    3b\n\t"                                                                        \
+    "4:\n\t"
+#define S8_MACSW_QUADS                                                                     \
+    "3:\n\t" S8_NKW_GROUP S8_NKW_GROUP S8_NKW_GROUP S8_NKW_GROUP                           \
+    "subs   lr, lr, #1\n\t"                                                                \
+    "bne    3b\n\t"
 
-/* the variant for ng and the clamp */
-static s8_chloop_fn chan_loop_for(int32_t ng, int full)
+#define S8_CHAN_LOOP_W(NAME, MACS, SAT4, RND)                                              \
+    __attribute__((naked, noinline)) static void NAME(s8_chloop *L __attribute__((unused))) \
+    {                                                                                      \
+        __asm__ volatile("push   {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"               \
+                         "add    r12, r0, #24\n\t" /* P */ S8_NK_CHAN_SETUP(RND)            \
+                         "1:\n\t"                                                          \
+                         "ldmdb  r12, {r4, r5, r6, r7, r9, lr}\n\t" /* bias, w, ng */      \
+                         MACS                                                              \
+                         "ldm    r12, {r0, r1, r2, r3, r9, r10, r11}\n\t"                  \
+                         "smmla  r4, r4, r0, r1\n\t"                                       \
+                         "smmla  r5, r5, r0, r1\n\t"                                       \
+                         "smmla  r6, r6, r0, r1\n\t"                                       \
+                         "smmla  r7, r7, r0, r1\n\t"                                       \
+                         "asr    r4, r4, r2\n\t"                                           \
+                         "asr    r5, r5, r2\n\t"                                           \
+                         "asr    r6, r6, r2\n\t"                                           \
+                         "asr    r7, r7, r2\n\t" SAT4                                      \
+                         "strb   r4, [r9]\n\t"                                             \
+                         "strb   r5, [r9, r10]\n\t"                                        \
+                         "add    r9, r9, r10, lsl #1\n\t"                                  \
+                         "strb   r6, [r9]\n\t"                                             \
+                         "strb   r7, [r9, r10]\n\t"                                        \
+                         "add    r9, r9, r10, lsl #1\n\t"                                  \
+                         "str    r9, [r12, #16]\n\t"                                       \
+                         "cmp    r9, r11\n\t"                                              \
+                         "bne    1b\n\t" S8_NK_CHAN_NEXT                                   \
+                         "pop    {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t");             \
+    }
+
+S8_CHAN_LOOP_W(chan_loop_w, S8_MACSW_ANY, S8_NK_SAT4_FULL, S8_NK_RND_FULL)
+S8_CHAN_LOOP_W(chan_loop_w_q, S8_MACSW_QUADS, S8_NK_SAT4_FULL, S8_NK_RND_FULL)
+S8_CHAN_LOOP_W(chan_loop_w_clamp, S8_MACSW_ANY, S8_NK_SAT4_CLAMP, S8_NK_RND_CLAMP)
+S8_CHAN_LOOP_W(chan_loop_w_clamp_q, S8_MACSW_QUADS, S8_NK_SAT4_CLAMP, S8_NK_RND_CLAMP)
+typedef void (*s8_chloop_fn)(s8_chloop *L);
+
+/* the variant for ng, the clamp and the weight width (L->ng as it counts: ng, or ng / 4
+ * for the quads-only variants) */
+static s8_chloop_fn chan_loop_for(int32_t ng, int full, int wide, int32_t *count)
 {
+    *count = ng == 2 || (ng & 3) ? ng : ng >> 2;
+    if (wide) {
+        if (ng & 3)
+            return full ? chan_loop_w : chan_loop_w_clamp;
+        return full ? chan_loop_w_q : chan_loop_w_clamp_q;
+    }
     if (ng == 2)
         return full ? chan_loop_k8 : chan_loop_k8_clamp;
     if (ng & 3)
@@ -619,47 +779,175 @@ static DNN_ALWAYS_INLINE int32_t dot1(const int8_t *w, const int16_t *x, int32_t
 #endif
 }
 
-/* Output channels [m0, m1) for the npx pixels of an im2col block; y points at the
- * block's first pixel, channel 0 (pixels M bytes apart). Kept out of line so the
- * register allocator only juggles this loop around the 13-register micro-kernel. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
+/* The same two for wide weights (int16, in the slots' (x0, x2, x1, x3) order, so a
+ * plain dot product of the two int16 sequences), and the choice by weight width. */
+static DNN_ALWAYS_INLINE const int16_t *dot4w(const int16_t *w, const int16_t *x, int32_t ng,
+                                              int32_t *acc0, int32_t *acc1, int32_t *acc2,
+                                              int32_t *acc3)
+{
+#if DNN_S8_DSP
+    int32_t c0 = *acc0, c1 = *acc1, c2 = *acc2, c3 = *acc3;
+    for (; ng > 0; ng--, w += 4, x += 16) {
+        const uint32_t wa = s8_ld32(w), wb = s8_ld32(w + 2);
+        c0 = s8_smlad(s8_ld32(x + 2), wb, s8_smlad(s8_ld32(x), wa, c0));
+        c1 = s8_smlad(s8_ld32(x + 6), wb, s8_smlad(s8_ld32(x + 4), wa, c1));
+        c2 = s8_smlad(s8_ld32(x + 10), wb, s8_smlad(s8_ld32(x + 8), wa, c2));
+        c3 = s8_smlad(s8_ld32(x + 14), wb, s8_smlad(s8_ld32(x + 12), wa, c3));
+    }
+    *acc0 = c0, *acc1 = c1, *acc2 = c2, *acc3 = c3;
+#else
+    uint32_t c0 = (uint32_t)*acc0, c1 = (uint32_t)*acc1, c2 = (uint32_t)*acc2,
+             c3 = (uint32_t)*acc3;
+    for (; ng > 0; ng--, w += 4, x += 16) {
+        const int32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+        c0 += (uint32_t)(x[0] * w0 + x[1] * w1 + x[2] * w2 + x[3] * w3);
+        c1 += (uint32_t)(x[4] * w0 + x[5] * w1 + x[6] * w2 + x[7] * w3);
+        c2 += (uint32_t)(x[8] * w0 + x[9] * w1 + x[10] * w2 + x[11] * w3);
+        c3 += (uint32_t)(x[12] * w0 + x[13] * w1 + x[14] * w2 + x[15] * w3);
+    }
+    *acc0 = (int32_t)c0, *acc1 = (int32_t)c1, *acc2 = (int32_t)c2, *acc3 = (int32_t)c3;
 #endif
-static void gen_channels(const int8_t *w, int32_t Kp, const int16_t *buf, int32_t npx,
-                         const dnn_s8_chan *chan, int32_t m0, int32_t m1, int8_t *y, int32_t M,
-                         int32_t lo, int32_t hi)
+    return x;
+}
+
+static DNN_ALWAYS_INLINE int32_t dot1w(const int16_t *w, const int16_t *x, int32_t ng, int32_t acc)
+{
+#if DNN_S8_ASM
+    /* per group LDRD (pixel), LDRD (weights), 2 SMLAD; two groups per iteration */
+    uint32_t wa, wb, xa, xb;
+    __asm__ volatile("lsrs   %[n], %[n], #1\n\t" /* C = odd group, Z = no pairs */
+                     "bcc    1f\n\t"
+                     "ldrd   %[xa], %[xb], [%[x]], #32\n\t"
+                     "ldrd   %[wa], %[wb], [%[w]], #8\n\t"
+                     "smlad  %[c], %[xa], %[wa], %[c]\n\t"
+                     "smlad  %[c], %[xb], %[wb], %[c]\n\t"
+                     "1:\n\t"
+                     "beq    3f\n\t"
+                     "2:\n\t"
+                     "ldrd   %[xa], %[xb], [%[x]], #32\n\t"
+                     "ldrd   %[wa], %[wb], [%[w]], #8\n\t"
+                     "smlad  %[c], %[xa], %[wa], %[c]\n\t"
+                     "smlad  %[c], %[xb], %[wb], %[c]\n\t"
+                     "ldrd   %[xa], %[xb], [%[x]], #32\n\t"
+                     "ldrd   %[wa], %[wb], [%[w]], #8\n\t"
+                     "smlad  %[c], %[xa], %[wa], %[c]\n\t"
+                     "smlad  %[c], %[xb], %[wb], %[c]\n\t"
+                     "subs   %[n], %[n], #1\n\t"
+                     "bne    2b\n\t"
+                     "3:\n\t"
+                     : [c] "+r"(acc), [w] "+r"(w), [x] "+r"(x), [n] "+r"(ng), [wa] "=&r"(wa),
+                       [wb] "=&r"(wb), [xa] "=&r"(xa), [xb] "=&r"(xb)
+                     :
+                     : "cc", "memory");
+    return acc;
+#elif DNN_S8_DSP
+    for (; ng > 0; ng--, w += 4, x += 16)
+        acc = s8_smlad(s8_ld32(x + 2), s8_ld32(w + 2), s8_smlad(s8_ld32(x), s8_ld32(w), acc));
+    return acc;
+#else
+    uint32_t c = (uint32_t)acc;
+    for (; ng > 0; ng--, w += 4, x += 16)
+        c += (uint32_t)(x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + x[3] * w[3]);
+    return (int32_t)c;
+#endif
+}
+
+static DNN_ALWAYS_INLINE const int16_t *dot4_of(const int8_t *w, int wide, const int16_t *x,
+                                                int32_t ng, int32_t *a0, int32_t *a1,
+                                                int32_t *a2, int32_t *a3)
+{
+    if (wide)
+        return dot4w((const int16_t *)(const void *)w, x, ng, a0, a1, a2, a3);
+    return dot4(w, x, ng, a0, a1, a2, a3);
+}
+
+static DNN_ALWAYS_INLINE int32_t dot1_of(const int8_t *w, int wide, const int16_t *x, int32_t ng,
+                                         int32_t acc)
+{
+    return wide ? dot1w((const int16_t *)(const void *)w, x, ng, acc) : dot1(w, x, ng, acc);
+}
+
+/* The last 1-3 pixels of a block for one channel: x is the last sub-block (the unused
+ * slots are zero), y the output of its first pixel. */
+static void gen_rem(const int8_t *wm, int wide, const int16_t *x, int32_t ng,
+                    const dnn_s8_chan *c, int8_t *y, int32_t M, int32_t rem, int full,
+                    int32_t lo, int32_t hi)
+{
+    const s8_rq q = s8_rq_chan(c);
+    int32_t acc[4], s;
+    if (rem == 1) { /* a lone last pixel */
+        y[0] = s8_out(s8_rq_apply(&q, dot1_of(wm, wide, x, ng, c->bias)), full, lo, hi);
+        return;
+    }
+    acc[0] = acc[1] = acc[2] = acc[3] = c->bias;
+    dot4_of(wm, wide, x, ng, &acc[0], &acc[1], &acc[2], &acc[3]);
+    for (s = 0; s < rem; s++)
+        y[(size_t)s * (size_t)M] = s8_out(s8_rq_apply(&q, acc[s]), full, lo, hi);
+}
+
+/* Output channels [m0, m1) for the npx pixels of an im2col block; y points at the
+ * block's first pixel, channel 0 (pixels M bytes apart). Called through the out-of-line
+ * gen_channels_w8 / _w16 below, so the register allocator only juggles this loop. */
+static DNN_ALWAYS_INLINE void gen_channels(const int8_t *w, int32_t Kp, int wide,
+                                           const int16_t *buf, int32_t npx,
+                                           const dnn_s8_chan *chan, int32_t m0, int32_t m1,
+                                           int8_t *y, int32_t M, int32_t lo, int32_t hi,
+                                           int all_fast)
 {
     const int32_t ng = Kp >> 2, nfull = npx >> 2, rem = npx & 3;
     const int full = s8_full_range(lo, hi);
+    const size_t wstep = (size_t)Kp << wide; /* weight bytes per channel (int16 when wide) */
+    const int16_t *xrem = buf + (size_t)nfull * 4 * (size_t)Kp; /* the last sub-block */
     int32_t m, s;
 #if DNN_S8_ASM
     /* the loop state words common to all channels are set once */
-    const s8_chloop_fn loop = chan_loop_for(ng, full);
     const size_t span = (size_t)nfull * 4 * (size_t)M; /* output bytes of the full sub-blocks */
+    int32_t count;
+    const s8_chloop_fn loop = chan_loop_for(ng, full, wide, &count);
+    const int k8 = ng == 2 && !wide; /* one channel per call */
     s8_chloop L;
-    L.ng = ng, L.M = M, L.clampk = s8_clamp_k(lo, hi);
+    L.ng = count, L.M = M, L.clampk = s8_clamp_k(lo, hi);
+    L.xbuf = buf, L.span = (int32_t)span, L.wstep = (int32_t)wstep, L.lo = lo;
 #endif
     for (m = m0; m < m1; m++) {
         const dnn_s8_chan *c = &chan[m];
-        const int8_t *wm = w + (size_t)m * (size_t)Kp;
+        const int8_t *wm = w + (size_t)m * wstep;
         const int16_t *x = buf;
         int8_t *ym = y + m;
 #if DNN_S8_ASM
         if (c->shift <= -2 && nfull) { /* SMMLA, ASR, SSAT (or clamp), STRB per output */
-            const int32_t rs = -1 - c->shift;
-            L.bias[0] = L.bias[1] = c->bias, L.w = wm, L.mult = c->mult, L.rs = rs;
-            L.rnd = full ? c->rnd : s8_clamp_rnd(c->rnd, rs, lo);
-            L.y = ym, L.y_end = ym + span;
-            x = loop(&L, x);
-            ym = L.y;
-        } else
+            /* the run of channels m .. m_end - 1 with shift <= -2 (all when all_fast) */
+            int32_t m_end = m + 1;
+            if (!k8) {
+                if (all_fast)
+                    m_end = m1;
+                else
+                    while (m_end < m1 && chan[m_end].shift <= -2)
+                        m_end++;
+            }
+            L.chan = c, L.nch = m_end - m, L.w = wm, L.ych = ym;
+            if (k8) { /* the channel's words, as chan_loop's setup makes them */
+                const int32_t rs = -1 - c->shift;
+                L.bias[0] = L.bias[1] = L.bias[2] = L.bias[3] = c->bias;
+                L.mult = c->mult, L.rs = rs;
+                L.rnd = full ? c->rnd : s8_clamp_rnd(c->rnd, rs, lo);
+                L.y = ym, L.y_end = ym + span;
+            }
+            loop(&L);
+            for (; m < m_end; m++) /* the last 1-3 pixels of each channel */
+                if (rem)
+                    gen_rem(w + (size_t)m * wstep, wide, xrem, ng, &chan[m], y + m + span, M,
+                            rem, full, lo, hi);
+            m--;
+            continue;
+        }
 #endif
         if (full && c->shift <= -2) { /* fast path: SMMLA, ASR, SSAT, STRB per output */
 #if !DNN_S8_ASM
             const int32_t b = c->bias, mult = c->mult, rnd = c->rnd, rs = -1 - c->shift;
             for (s = 0; s < nfull; s++, ym += 4 * (size_t)M) {
                 int32_t a0 = b, a1 = b, a2 = b, a3 = b;
-                x = dot4(wm, x, ng, &a0, &a1, &a2, &a3);
+                x = dot4_of(wm, wide, x, ng, &a0, &a1, &a2, &a3);
                 ym[0] = (int8_t)s8_sat8(s8_smmla(a0, mult, rnd) >> rs);
                 ym[M] = (int8_t)s8_sat8(s8_smmla(a1, mult, rnd) >> rs);
                 ym[2 * M] = (int8_t)s8_sat8(s8_smmla(a2, mult, rnd) >> rs);
@@ -670,31 +958,61 @@ static void gen_channels(const int8_t *w, int32_t Kp, const int16_t *buf, int32_
             const s8_rq q = s8_rq_chan(c);
             for (s = 0; s < nfull; s++, ym += 4 * (size_t)M) {
                 int32_t a0 = c->bias, a1 = a0, a2 = a0, a3 = a0;
-                x = dot4(wm, x, ng, &a0, &a1, &a2, &a3);
+                x = dot4_of(wm, wide, x, ng, &a0, &a1, &a2, &a3);
                 ym[0] = s8_out(s8_rq_apply(&q, a0), full, lo, hi);
                 ym[M] = s8_out(s8_rq_apply(&q, a1), full, lo, hi);
                 ym[2 * M] = s8_out(s8_rq_apply(&q, a2), full, lo, hi);
                 ym[3 * M] = s8_out(s8_rq_apply(&q, a3), full, lo, hi);
             }
         }
-        if (rem == 1) { /* a lone last pixel */
-            const s8_rq q = s8_rq_chan(c);
-            ym[0] = s8_out(s8_rq_apply(&q, dot1(wm, x, ng, c->bias)), full, lo, hi);
-        } else if (rem) { /* last sub-block: 2-3 valid pixels (the others are zero slots) */
-            const s8_rq q = s8_rq_chan(c);
-            int32_t acc[4];
-            acc[0] = acc[1] = acc[2] = acc[3] = c->bias;
-            dot4(wm, x, ng, &acc[0], &acc[1], &acc[2], &acc[3]);
-            for (s = 0; s < rem; s++)
-                ym[(size_t)s * (size_t)M] = s8_out(s8_rq_apply(&q, acc[s]), full, lo, hi);
-        }
+        if (rem)
+            gen_rem(wm, wide, xrem, ng, c, ym, M, rem, full, lo, hi);
     }
+    (void)all_fast;
+}
+
+/* gen_channels for each weight width (a constant there, so the C fallbacks keep one
+ * inner loop each) */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void gen_channels_w8(const int8_t *w, int32_t Kp, const int16_t *buf, int32_t npx,
+                            const dnn_s8_chan *chan, int32_t m0, int32_t m1, int8_t *y,
+                            int32_t M, int32_t lo, int32_t hi, int all_fast)
+{
+    gen_channels(w, Kp, 0, buf, npx, chan, m0, m1, y, M, lo, hi, all_fast);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void gen_channels_w16(const int8_t *w, int32_t Kp, const int16_t *buf, int32_t npx,
+                             const dnn_s8_chan *chan, int32_t m0, int32_t m1, int8_t *y,
+                             int32_t M, int32_t lo, int32_t hi, int all_fast)
+{
+    gen_channels(w, Kp, 1, buf, npx, chan, m0, m1, y, M, lo, hi, all_fast);
 }
 
 /* ---- the general convolution ---- */
 
-void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *packed_w,
-                 const dnn_s8_chan *chan, int8_t *y, void *scratch)
+/* 1x1, stride 1, unpadded, one group, C a multiple of 4: the pointwise im2col */
+static int conv_pointwise(const dnn_s8_conv_params *p)
+{
+    return p->group == 1 && p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+           p->pad_t == 0 && p->pad_l == 0 && p->oh == p->h && p->ow == p->w && (p->c & 3) == 0;
+}
+
+int dnn_s8_conv_wide_ok(const dnn_s8_conv_params *p)
+{
+    /* Kp == 8 keeps its 8 expanded weights in registers anyway (chan_loop_k8) */
+    const int32_t kp = gen_kp(p);
+    return p->group == 1 && !dnn_s8_conv_is_depthwise(p) && kp > 8 &&
+           (conv_pointwise(p) || (size_t)kp * (size_t)p->m <= DNN_S8_WIDE_SMALL_BYTES);
+}
+
+/* wide: packed_w holds dnn_s8_conv_wide_pack's int16 weights */
+static void conv_run(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *packed_w,
+                     int wide, const dnn_s8_chan *chan, int8_t *y, void *scratch)
 {
     const int32_t C = p->c, M = p->m, G = p->group, Cg = C / G, Mg = M / G;
     const int32_t K = Cg * p->kh * p->kw, Kp = gen_kp(p);
@@ -702,11 +1020,10 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
     int16_t *buf = (int16_t *)scratch;
     int8_t *stage = (int8_t *)(buf + (size_t)B * (size_t)Kp);
     int32_t n, p0, g, i;
+    int all_fast = 1; /* every channel takes the assembly (shift <= -2) */
 
-    if (dnn_s8_conv_is_depthwise(p)) {
-        dnn_s8_dw_conv(p, x, packed_w, chan, y, scratch);
-        return;
-    }
+    for (i = 0; i < M; i++)
+        all_fast &= chan[i].shift <= -2;
     /* interior output pixels: oh in [oh0, oh1), ow in [ow0, ow1) (fast im2col) */
     const int fast_rows = G == 1 && p->dil_w == 1;
     const int32_t oh0 = (p->pad_t + p->stride_h - 1) / p->stride_h;
@@ -717,9 +1034,7 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
     const size_t rs = (size_t)p->dil_h * (size_t)p->w * (size_t)C, row = (size_t)p->kw * (size_t)C;
     const size_t img = (size_t)p->h * (size_t)p->w * (size_t)C;
     const size_t step = (size_t)p->stride_w * (size_t)C; /* between interior pixels */
-    const int pointwise = G == 1 && p->kh == 1 && p->kw == 1 && p->stride_h == 1 &&
-                          p->stride_w == 1 && p->pad_t == 0 && p->pad_l == 0 && p->oh == p->h &&
-                          p->ow == p->w && (C & 3) == 0;
+    const int pointwise = conv_pointwise(p);
 
     for (n = 0; n < p->n; n++) {
         const int8_t *xn = x + (size_t)n * img;
@@ -774,9 +1089,25 @@ void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *pac
                         oh++;
                     }
                 }
-                gen_channels(packed_w, Kp, buf, npx, chan, g * Mg, (g + 1) * Mg,
-                             yn + (size_t)p0 * (size_t)M, M, p->act_min, p->act_max);
+                (wide ? gen_channels_w16 : gen_channels_w8)(
+                    packed_w, Kp, buf, npx, chan, g * Mg, (g + 1) * Mg,
+                    yn + (size_t)p0 * (size_t)M, M, p->act_min, p->act_max, all_fast);
             }
         }
     }
+}
+
+void dnn_s8_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *packed_w,
+                 const dnn_s8_chan *chan, int8_t *y, void *scratch)
+{
+    if (dnn_s8_conv_is_depthwise(p))
+        dnn_s8_dw_conv(p, x, packed_w, chan, y, scratch);
+    else
+        conv_run(p, x, packed_w, 0, chan, y, scratch);
+}
+
+void dnn_s8_conv_wide(const dnn_s8_conv_params *p, const int8_t *x, const int16_t *packed_w,
+                      const dnn_s8_chan *chan, int8_t *y, void *scratch)
+{
+    conv_run(p, x, (const int8_t *)(const void *)packed_w, 1, chan, y, scratch);
 }

@@ -39,21 +39,21 @@ typedef struct dw_geom {
     int32_t plane;             /* 1: the ring holds every padded input row ("plane mode") */
 } dw_geom;
 
-static void dw_geometry(const dnn_s8_conv_params *p, dw_geom *g)
+/* C / YC: bytes between the pixels of x / y (p->c for dnn_s8_conv) */
+static void dw_geometry(const dnn_s8_conv_params *p, int32_t C, int32_t YC, dw_geom *g)
 {
-    const int32_t C = p->c;
     int32_t need;
     if (p->ow >= p->oh) {
         g->R = p->h, g->Q = p->w, g->OR = p->oh, g->OQ = p->ow, g->KR = p->kh, g->KQ = p->kw;
         g->sr = p->stride_h, g->sq = p->stride_w, g->dr = p->dil_h, g->dq = p->dil_w;
         g->pr = p->pad_t, g->pq = p->pad_l;
-        g->x_rs = p->w * C, g->x_qs = C, g->y_rs = p->ow * C, g->y_qs = C;
+        g->x_rs = p->w * C, g->x_qs = C, g->y_rs = p->ow * YC, g->y_qs = YC;
         g->w_rs = p->kw, g->w_qs = 1;
     } else {
         g->R = p->w, g->Q = p->h, g->OR = p->ow, g->OQ = p->oh, g->KR = p->kw, g->KQ = p->kh;
         g->sr = p->stride_w, g->sq = p->stride_h, g->dr = p->dil_w, g->dq = p->dil_h;
         g->pr = p->pad_l, g->pq = p->pad_t;
-        g->x_rs = C, g->x_qs = p->w * C, g->y_rs = C, g->y_qs = p->ow * C;
+        g->x_rs = C, g->x_qs = p->w * C, g->y_rs = YC, g->y_qs = p->ow * YC;
         g->w_rs = 1, g->w_qs = p->kw;
     }
     /* the 4-output kernels read up to index (OQ4-1)*sq + (KQ-1)*dq + 1, OQ4 = OQ
@@ -73,12 +73,77 @@ static void dw_geometry(const dnn_s8_conv_params *p, dw_geom *g)
         g->slots = (g->KR - 1) * g->dr + 1;
 }
 
-size_t dnn_s8_dw_scratch_size(const dnn_s8_conv_params *p)
+size_t dnn_s8_dw_core_scratch_size(const dnn_s8_conv_params *p, int32_t in_stride,
+                                   int32_t out_stride)
 {
     dw_geom g;
-    dw_geometry(p, &g);
+    dw_geometry(p, in_stride, out_stride, &g);
     /* row tags, then slots x 4 planes x qp int16 */
     return (size_t)g.slots * sizeof(int32_t) + (size_t)g.slots * 4 * (size_t)g.qp * sizeof(int16_t);
+}
+
+size_t dnn_s8_dw_scratch_size(const dnn_s8_conv_params *p)
+{
+    return dnn_s8_dw_core_scratch_size(p, p->c, p->c);
+}
+
+/* The transposition of one input row of 4 channels: Q pixels qs bytes apart from x
+ * (channel c0 first) into the 4 planes p0, p0 + qp, p0 + 2 qp, p0 + 3 qp. */
+static DNN_ALWAYS_INLINE void dw_row4(const int8_t *x, int32_t qs, int32_t Q, int16_t *p0,
+                                      int32_t qp)
+{
+    int16_t *p1 = p0 + qp, *p2 = p1 + qp, *p3 = p2 + qp;
+    int32_t q = 0;
+#if DNN_S8_ASM
+    /* 2 pixels x 4 channels per iteration: 2 LDR, 4 SXTB16, 4 PKH, 4 STR (the same as
+     * the C below, with post-incremented plane pointers) */
+    if (Q >= 2) {
+        int32_t n = Q >> 1;
+        int16_t *d0 = p0, *d1 = p1, *d2 = p2, *d3 = p3;
+        uint32_t v0, v1, e0, e1, t;
+        __asm__ volatile("1:\n\t"
+                         "ldr    %[v0], [%[x]]\n\t"
+                         "ldr    %[v1], [%[x], %[qs]]\n\t"
+                         "add    %[x], %[x], %[qs], lsl #1\n\t"
+                         "sxtb16 %[e0], %[v0]\n\t"
+                         "sxtb16 %[v0], %[v0], ror #8\n\t"
+                         "sxtb16 %[e1], %[v1]\n\t"
+                         "sxtb16 %[v1], %[v1], ror #8\n\t"
+                         "pkhbt  %[t], %[e0], %[e1], lsl #16\n\t"
+                         "str    %[t], [%[d0]], #4\n\t"
+                         "pkhtb  %[t], %[e1], %[e0], asr #16\n\t"
+                         "str    %[t], [%[d2]], #4\n\t"
+                         "pkhbt  %[t], %[v0], %[v1], lsl #16\n\t"
+                         "str    %[t], [%[d1]], #4\n\t"
+                         "pkhtb  %[t], %[v1], %[v0], asr #16\n\t"
+                         "str    %[t], [%[d3]], #4\n\t"
+                         "subs   %[n], %[n], #1\n\t"
+                         "bne    1b\n\t"
+                         : [x] "+r"(x), [n] "+r"(n), [d0] "+r"(d0), [d1] "+r"(d1),
+                           [d2] "+r"(d2), [d3] "+r"(d3), [v0] "=&r"(v0), [v1] "=&r"(v1),
+                           [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "=&r"(t)
+                         : [qs] "r"(qs)
+                         : "cc", "memory");
+        q = Q & ~1;
+    }
+#elif DNN_S8_DSP
+    /* 2 pixels x 4 channels: 2 LDR, 4 SXTB16, 4 PKH, 4 STR */
+    for (; q + 2 <= Q; q += 2, x += 2 * (size_t)qs) {
+        const uint32_t v0 = s8_ld32(x), v1 = s8_ld32(x + qs);
+        const uint32_t e0 = s8_sxtb16(v0), e1 = s8_sxtb16(v1);
+        const uint32_t o0 = s8_sxtb16_ror8(v0), o1 = s8_sxtb16_ror8(v1);
+        s8_st32(p0 + q, s8_pack_lo(e0, e1));
+        s8_st32(p2 + q, s8_pack_hi(e0, e1));
+        s8_st32(p1 + q, s8_pack_lo(o0, o1));
+        s8_st32(p3 + q, s8_pack_hi(o0, o1));
+    }
+#endif
+    for (; q < Q; q++, x += qs) {
+        p0[q] = x[0];
+        p1[q] = x[1];
+        p2[q] = x[2];
+        p3[q] = x[3];
+    }
 }
 
 /* Transposes input row r (solved orientation) of channels c0 .. c0+nc-1 (x points at
@@ -90,7 +155,7 @@ static void dw_load_row(const dw_geom *g, const int8_t *x, int32_t r, int32_t nc
 {
     const int32_t qp = g->qp, Q = g->Q, qs = g->x_qs;
     int16_t *p0 = slot + g->pq, *p1 = p0 + qp, *p2 = p1 + qp, *p3 = p2 + qp;
-    int32_t j, q = 0;
+    int32_t j, q;
     if (r < 0 || r >= g->R) {
         for (q = 0; q < Q; q++)
             p0[q] = p1[q] = p2[q] = p3[q] = (int16_t)zp;
@@ -98,60 +163,48 @@ static void dw_load_row(const dw_geom *g, const int8_t *x, int32_t r, int32_t nc
     }
     x += (size_t)r * (size_t)g->x_rs;
     if (nc == 4) {
+        dw_row4(x, qs, Q, p0, qp);
+        return;
+    }
+    for (j = 0; j < nc; j++)
+        for (q = 0; q < Q; q++)
+            p0[j * qp + q] = x[(size_t)q * (size_t)qs + (size_t)j];
+}
+
 #if DNN_S8_ASM
-        /* 2 pixels x 4 channels per iteration: 2 LDR, 4 SXTB16, 4 PKH, 4 STR (the same as
-         * the C below, with post-incremented plane pointers) */
-        if (Q >= 2) {
-            int32_t n = Q >> 1;
-            int16_t *d0 = p0, *d1 = p1, *d2 = p2, *d3 = p3;
-            uint32_t v0, v1, e0, e1, t;
-            __asm__ volatile("1:\n\t"
-                             "ldr    %[v0], [%[x]]\n\t"
-                             "ldr    %[v1], [%[x], %[qs]]\n\t"
-                             "add    %[x], %[x], %[qs], lsl #1\n\t"
-                             "sxtb16 %[e0], %[v0]\n\t"
-                             "sxtb16 %[v0], %[v0], ror #8\n\t"
-                             "sxtb16 %[e1], %[v1]\n\t"
-                             "sxtb16 %[v1], %[v1], ror #8\n\t"
-                             "pkhbt  %[t], %[e0], %[e1], lsl #16\n\t"
-                             "str    %[t], [%[d0]], #4\n\t"
-                             "pkhtb  %[t], %[e1], %[e0], asr #16\n\t"
-                             "str    %[t], [%[d2]], #4\n\t"
-                             "pkhbt  %[t], %[v0], %[v1], lsl #16\n\t"
-                             "str    %[t], [%[d1]], #4\n\t"
-                             "pkhtb  %[t], %[v1], %[v0], asr #16\n\t"
-                             "str    %[t], [%[d3]], #4\n\t"
-                             "subs   %[n], %[n], #1\n\t"
-                             "bne    1b\n\t"
-                             : [x] "+r"(x), [n] "+r"(n), [d0] "+r"(d0), [d1] "+r"(d1),
-                               [d2] "+r"(d2), [d3] "+r"(d3), [v0] "=&r"(v0), [v1] "=&r"(v1),
-                               [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "=&r"(t)
-                             : [qs] "r"(qs)
-                             : "cc", "memory");
-            q = Q & ~1;
-        }
-#elif DNN_S8_DSP
-        /* 2 pixels x 4 channels: 2 LDR, 4 SXTB16, 4 PKH, 4 STR */
-        for (; q + 2 <= Q; q += 2, x += 2 * (size_t)qs) {
-            const uint32_t v0 = s8_ld32(x), v1 = s8_ld32(x + qs);
-            const uint32_t e0 = s8_sxtb16(v0), e1 = s8_sxtb16(v1);
-            const uint32_t o0 = s8_sxtb16_ror8(v0), o1 = s8_sxtb16_ror8(v1);
-            s8_st32(p0 + q, s8_pack_lo(e0, e1));
-            s8_st32(p2 + q, s8_pack_hi(e0, e1));
-            s8_st32(p1 + q, s8_pack_lo(o0, o1));
-            s8_st32(p3 + q, s8_pack_hi(o0, o1));
-        }
+/* Plane mode: every input row the outputs read into its slot (slot s holds row s - pr;
+ * rows outside the input keep the zero point of the initial fill), the 4-channel rows
+ * without a call each. The slots end at the last row read, which can come before the
+ * input's last row (stride > 1 with a small trailing pad): rows past it are not loaded. */
+static void dw_load_plane(const dw_geom *g, const int8_t *x, int32_t nc, int32_t zp,
+                          int16_t *ring)
+{
+    const size_t slot_sz = 4 * (size_t)g->qp;
+    const int32_t Q = g->Q, qs = g->x_qs, xrs = g->x_rs, qp = g->qp;
+    const int32_t R = g->R < g->slots - g->pr ? g->R : g->slots - g->pr;
+    int16_t *p0 = ring + (size_t)g->pr * slot_sz + g->pq;
+    int32_t r;
+    if (nc != 4) {
+        for (r = 0; r < R; r++)
+            dw_load_row(g, x, r, nc, zp, ring + (size_t)(r + g->pr) * slot_sz);
+        return;
+    }
+    for (r = 0; r < R; r++, x += xrs, p0 += slot_sz)
+        dw_row4(x, qs, Q, p0, qp);
+}
 #endif
-        for (; q < Q; q++, x += qs) {
-            p0[q] = x[0];
-            p1[q] = x[1];
-            p2[q] = x[2];
-            p3[q] = x[3];
-        }
-    } else {
-        for (j = 0; j < nc; j++)
-            for (q = 0; q < Q; q++)
-                slot[j * qp + g->pq + q] = x[(size_t)q * (size_t)qs + (size_t)j];
+
+/* The int16 weight pairs of a 3x3 channel (wc: [3][3] int8, rows w_rs and columns w_qs
+ * apart): W01 = (w0, w1) and W12 = (w1, w2) of each kernel row, in t[0..5]. */
+static DNN_ALWAYS_INLINE void dw3_weight_pairs(uint32_t *t, const int8_t *wc, int32_t w_rs,
+                                               int32_t w_qs)
+{
+    int32_t kr;
+    for (kr = 0; kr < 3; kr++, wc += w_rs, t += 2) {
+        const uint32_t b0 = (uint32_t)(int32_t)wc[0], b1 = (uint32_t)(int32_t)wc[w_qs];
+        const uint32_t b2 = (uint32_t)(int32_t)wc[2 * w_qs];
+        t[0] = s8_pack_lo(b0, b1);
+        t[1] = s8_pack_lo(b1, b2);
     }
 }
 
@@ -223,15 +276,17 @@ static void dw3_s2_row(const int16_t *t0, const int16_t *t1, const int16_t *t2,
 #if DNN_S8_ASM
 /* Per-channel table of the assembly row kernels (uint32 words):
  *   0..5  W01, W12 of kernel rows 0, 1, 2     6 bias     7 mult    8 rnd    9 rs
- *   10    output pointer of the first row              11 output stride (bytes)
- *   12    outputs after the full groups of a row (0..3) 13 full groups of 4 per row
+ *   10    s8_clamp_k (clamp variant only; 8 then holds the clamp's rnd)
+ *   11    output stride (bytes)                        12 outputs after the full groups
+ *   13    full groups of 4 per row                        of a row (0..3)
  *   14    output rows left                             15 bytes from the end of a row's
  *   16    output pointer at the current row's start        reads to the next row's start
- *   17    output row stride (bytes)                    18 s8_clamp_k (clamp variant only;
- *                                                         8 then holds the clamp's rnd)
+ *   17    output row stride (bytes)                    18 output pointer of the first row
+ * The assembly gets &table[TB_MULT], so one LDM loads mult, rnd, rs and k (into r8-r11,
+ * the registers of w0, w1, xa, xb); the other words are at offsets -28 .. +44 from it.
  * The output pointer lives in lr. */
-enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12, TB_NQ = 13,
-       TB_ROWS = 14, TB_TSTEP = 15, TB_YROW = 16, TB_YRS = 17, TB_CLAMP = 18, TB_WORDS = 19 };
+enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_CLAMP = 10, TB_YS = 11, TB_LAST = 12, TB_NQ = 13,
+       TB_ROWS = 14, TB_TSTEP = 15, TB_YROW = 16, TB_YRS = 17, TB_Y = 18, TB_WORDS = 19 };
 
 /* one kernel row, stride 1: xa, xb = (x0,x1), (x2,x3); then xa = (x4,x5) */
 #define S8_DW_S1_ROW(t)                                                                    \
@@ -248,8 +303,8 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
 
 /* 4 outputs, stride 1; the first kernel row starts the accumulators from the bias */
 #define S8_DW_S1_GROUP                                                                     \
-    "ldr    %[a0], [%[tb], #24]\n\t"                                                       \
-    "ldrd   %[w0], %[w1], [%[tb]]\n\t"                                                     \
+    "ldr    %[a0], [%[tb], #-4]\n\t"                                                       \
+    "ldrd   %[w0], %[w1], [%[tb], #-28]\n\t"                                                     \
     "ldrd   %[xa], %[xb], [%[t0]], #8\n\t"                                                 \
     "smlatb %[a1], %[xa], %[w0], %[a0]\n\t"                                                \
     "smlad  %[a2], %[xb], %[w0], %[a0]\n\t"                                                \
@@ -260,8 +315,8 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "ldr    %[xa], [%[t0]]\n\t"                                                            \
     "smlabt %[a2], %[xa], %[w1], %[a2]\n\t"                                                \
     "smlad  %[a3], %[xa], %[w1], %[a3]\n\t"                                                \
-    "ldrd   %[w0], %[w1], [%[tb], #8]\n\t" S8_DW_S1_ROW("t1")                              \
-    "ldrd   %[w0], %[w1], [%[tb], #16]\n\t" S8_DW_S1_ROW("t2")
+    "ldrd   %[w0], %[w1], [%[tb], #-20]\n\t" S8_DW_S1_ROW("t1")                              \
+    "ldrd   %[w0], %[w1], [%[tb], #-12]\n\t" S8_DW_S1_ROW("t2")
 
 /* one kernel row, stride 2: pairs (x0,x1) .. (x8,x9) */
 #define S8_DW_S2_ROW(t)                                                                    \
@@ -279,8 +334,8 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
 
 /* 4 outputs, stride 2 */
 #define S8_DW_S2_GROUP                                                                     \
-    "ldr    %[a0], [%[tb], #24]\n\t"                                                       \
-    "ldrd   %[w0], %[w1], [%[tb]]\n\t"                                                     \
+    "ldr    %[a0], [%[tb], #-4]\n\t"                                                       \
+    "ldrd   %[w0], %[w1], [%[tb], #-28]\n\t"                                                     \
     "ldrd   %[xa], %[xb], [%[t0]], #8\n\t" /* (x0,x1), (x2,x3) */                          \
     "ldrd   %[a2], %[a3], [%[t0]], #8\n\t" /* (x4,x5), (x6,x7) */                          \
     "smlad  %[a1], %[xb], %[w0], %[a0]\n\t"                                                \
@@ -292,13 +347,12 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "smlabt %[a0], %[xb], %[w1], %[a0]\n\t"                                                \
     "ldr    %[xa], [%[t0]]\n\t" /* (x8,x9) */                                              \
     "smlabt %[a3], %[xa], %[w1], %[a3]\n\t"                                                \
-    "ldrd   %[w0], %[w1], [%[tb], #8]\n\t" S8_DW_S2_ROW("t1")                              \
-    "ldrd   %[w0], %[w1], [%[tb], #16]\n\t" S8_DW_S2_ROW("t2")
+    "ldrd   %[w0], %[w1], [%[tb], #-20]\n\t" S8_DW_S2_ROW("t1")                              \
+    "ldrd   %[w0], %[w1], [%[tb], #-12]\n\t" S8_DW_S2_ROW("t2")
 
 /* SMMLA, ASR of a0..a3, then SAT4 */
 #define S8_DW_REQUANT(SAT4)                                                                \
-    "ldrd   %[w0], %[w1], [%[tb], #28]\n\t" /* mult, rnd */                                \
-    "ldr    %[xa], [%[tb], #36]\n\t"        /* rs */                                       \
+    "ldm    %[tb], {r8, r9, r10, r11}\n\t" /* mult, rnd, rs, clamp k */                 \
     "smmla  %[a0], %[a0], %[w0], %[w1]\n\t"                                                \
     "smmla  %[a1], %[a1], %[w0], %[w1]\n\t"                                                \
     "smmla  %[a2], %[a2], %[w0], %[w1]\n\t"                                                \
@@ -315,13 +369,13 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "ssat   %[a2], #8, %[a2]\n\t"                                                          \
     "ssat   %[a3], #8, %[a3]\n\t"
 #define S8_DW_SAT4_CLAMP                                                                   \
-    "ldr    %[xb], [%[tb], #72]\n\t" S8_CLAMP_ASM("a0", "%[xb]") S8_CLAMP_ASM("a1", "%[xb]") \
+    S8_CLAMP_ASM("a0", "%[xb]") S8_CLAMP_ASM("a1", "%[xb]") \
         S8_CLAMP_ASM("a2", "%[xb]") S8_CLAMP_ASM("a3", "%[xb]")
 #define S8_DW_SAT2_FULL "ssat   %[a0], #8, %[a0]\n\tssat   %[a1], #8, %[a1]\n\t"
 #define S8_DW_SAT2_CLAMP                                                                   \
-    "ldr    %[xb], [%[tb], #72]\n\t" S8_CLAMP_ASM("a0", "%[xb]") S8_CLAMP_ASM("a1", "%[xb]")
+    S8_CLAMP_ASM("a0", "%[xb]") S8_CLAMP_ASM("a1", "%[xb]")
 #define S8_DW_SAT1_FULL "ssat   %[a0], #8, %[a0]\n\t"
-#define S8_DW_SAT1_CLAMP "ldr    %[xb], [%[tb], #72]\n\t" S8_CLAMP_ASM("a0", "%[xb]")
+#define S8_DW_SAT1_CLAMP S8_CLAMP_ASM("a0", "%[xb]")
 
 /* Two outputs (the tail of a row): a0, a1 from the bias and the taps of t0..t2 (no
  * pointer updates). Stride 1 reads x0..x3 of each kernel row, stride 2 x0..x5. */
@@ -333,9 +387,9 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "smlatb %[a1], %[xa], %[w0], %[a1]\n\t"                                                \
     "smlad  %[a1], %[xb], %[w1], %[a1]\n\t"
 #define S8_DW_S1_PAIR                                                                      \
-    "ldr    %[a0], [%[tb], #24]\n\t"                                                       \
-    "mov    %[a1], %[a0]\n\t" S8_DW_S1_PAIR_ROW("t0", "0") S8_DW_S1_PAIR_ROW("t1", "8")      \
-        S8_DW_S1_PAIR_ROW("t2", "16")
+    "ldr    %[a0], [%[tb], #-4]\n\t"                                                       \
+    "mov    %[a1], %[a0]\n\t" S8_DW_S1_PAIR_ROW("t0", "-28") S8_DW_S1_PAIR_ROW("t1", "-20")      \
+        S8_DW_S1_PAIR_ROW("t2", "-12")
 #define S8_DW_S2_PAIR_ROW(t, off)                                                          \
     "ldrd   %[w0], %[w1], [%[tb], #" off "]\n\t"                                           \
     "ldrd   %[xa], %[xb], [%[" t "]]\n\t"                                                  \
@@ -345,22 +399,22 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "smlad  %[a1], %[xb], %[w0], %[a1]\n\t"                                                \
     "smlabt %[a1], %[a2], %[w1], %[a1]\n\t"
 #define S8_DW_S2_PAIR                                                                      \
-    "ldr    %[a0], [%[tb], #24]\n\t"                                                       \
-    "mov    %[a1], %[a0]\n\t" S8_DW_S2_PAIR_ROW("t0", "0") S8_DW_S2_PAIR_ROW("t1", "8")      \
-        S8_DW_S2_PAIR_ROW("t2", "16")
+    "ldr    %[a0], [%[tb], #-4]\n\t"                                                       \
+    "mov    %[a1], %[a0]\n\t" S8_DW_S2_PAIR_ROW("t0", "-28") S8_DW_S2_PAIR_ROW("t1", "-20")      \
+        S8_DW_S2_PAIR_ROW("t2", "-12")
 
 /* A whole channel: tb[TB_ROWS] output rows of tb[TB_NQ] groups of 4 outputs plus
  * tb[TB_LAST] more (a single one costs 19 instructions, two 35, three use a full group
  * whose extra reads stay in the planes' slack). t0..t2: the plane rows of the first output
  * row's 3 kernel rows. */
 #define S8_DW_CHANNEL(GROUP, PAIR, SAT4, SAT2, SAT1)                                       \
-    "ldr    lr, [%[tb], #40]\n\t"                                                          \
+    "ldr    lr, [%[tb], #44]\n\t"                                                          \
     "0:\n\t"                                                                               \
-    "ldr    %[n], [%[tb], #52]\n\t"                                                        \
+    "ldr    %[n], [%[tb], #24]\n\t"                                                        \
     "cmp    %[n], #0\n\t"                                                                  \
     "beq    2f\n\t"                                                                        \
     "1:\n\t" GROUP S8_DW_REQUANT(SAT4)                                                     \
-    "ldr    %[w1], [%[tb], #44]\n\t" /* ys */                                              \
+    "ldr    %[w1], [%[tb], #16]\n\t" /* ys */                                              \
     "strb   %[a0], [lr]\n\t"                                                               \
     "strb   %[a1], [lr, %[w1]]\n\t"                                                        \
     "add    lr, lr, %[w1], lsl #1\n\t"                                                     \
@@ -370,71 +424,72 @@ enum { TB_BIAS = 6, TB_MULT = 7, TB_RS = 9, TB_Y = 10, TB_YS = 11, TB_LAST = 12,
     "subs   %[n], %[n], #1\n\t"                                                            \
     "bne    1b\n\t"                                                                        \
     "2:\n\t"                                                                               \
-    "ldr    %[xa], [%[tb], #48]\n\t"                                                       \
+    "ldr    %[xa], [%[tb], #20]\n\t"                                                       \
     "cmp    %[xa], #2\n\t"                                                                 \
     "bgt    3f\n\t"                                                                        \
     "beq    4f\n\t"                                                                        \
     "cmp    %[xa], #1\n\t"                                                                 \
     "blt    8f\n\t"                                                                        \
     /* one output: taps x0..x2 of each kernel row */                                      \
-    "ldr    %[a0], [%[tb], #24]\n\t"                                                       \
-    "ldrd   %[w0], %[w1], [%[tb]]\n\t"                                                     \
+    "ldr    %[a0], [%[tb], #-4]\n\t"                                                       \
+    "ldrd   %[w0], %[w1], [%[tb], #-28]\n\t"                                                     \
     "ldrd   %[xa], %[xb], [%[t0]]\n\t"                                                     \
     "smlad  %[a0], %[xa], %[w0], %[a0]\n\t"                                                \
     "smlabt %[a0], %[xb], %[w1], %[a0]\n\t"                                                \
-    "ldrd   %[w0], %[w1], [%[tb], #8]\n\t"                                                 \
+    "ldrd   %[w0], %[w1], [%[tb], #-20]\n\t"                                                 \
     "ldrd   %[xa], %[xb], [%[t1]]\n\t"                                                     \
     "smlad  %[a0], %[xa], %[w0], %[a0]\n\t"                                                \
     "smlabt %[a0], %[xb], %[w1], %[a0]\n\t"                                                \
-    "ldrd   %[w0], %[w1], [%[tb], #16]\n\t"                                                \
+    "ldrd   %[w0], %[w1], [%[tb], #-12]\n\t"                                                \
     "ldrd   %[xa], %[xb], [%[t2]]\n\t"                                                     \
     "smlad  %[a0], %[xa], %[w0], %[a0]\n\t"                                                \
     "smlabt %[a0], %[xb], %[w1], %[a0]\n\t"                                                \
-    "ldrd   %[w0], %[w1], [%[tb], #28]\n\t"                                                \
-    "ldr    %[xa], [%[tb], #36]\n\t"                                                       \
+    "ldm    %[tb], {r8, r9, r10, r11}\n\t"                                                 \
     "smmla  %[a0], %[a0], %[w0], %[w1]\n\t"                                                \
     "asr    %[a0], %[a0], %[xa]\n\t" SAT1                                                  \
     "strb   %[a0], [lr]\n\t"                                                               \
     "b      8f\n\t"                                                                        \
     "4:\n\t" PAIR /* two outputs */                                                        \
-    "ldrd   %[w0], %[w1], [%[tb], #28]\n\t"                                                \
-    "ldr    %[xa], [%[tb], #36]\n\t"                                                       \
+    "ldm    %[tb], {r8, r9, r10, r11}\n\t"                                                 \
     "smmla  %[a0], %[a0], %[w0], %[w1]\n\t"                                                \
     "smmla  %[a1], %[a1], %[w0], %[w1]\n\t"                                                \
     "asr    %[a0], %[a0], %[xa]\n\t"                                                       \
     "asr    %[a1], %[a1], %[xa]\n\t" SAT2                                                  \
-    "ldr    %[w1], [%[tb], #44]\n\t"                                                       \
+    "ldr    %[w1], [%[tb], #16]\n\t"                                                       \
     "strb   %[a0], [lr]\n\t"                                                               \
     "strb   %[a1], [lr, %[w1]]\n\t"                                                        \
     "b      8f\n\t"                                                                        \
     "3:\n\t" GROUP S8_DW_REQUANT(SAT4) /* three outputs */                                 \
-    "ldr    %[w1], [%[tb], #44]\n\t"                                                       \
+    "ldr    %[w1], [%[tb], #16]\n\t"                                                       \
     "strb   %[a0], [lr]\n\t"                                                               \
     "strb   %[a1], [lr, %[w1]]\n\t"                                                        \
     "add    %[w0], lr, %[w1], lsl #1\n\t"                                                  \
     "strb   %[a2], [%[w0]]\n\t"                                                            \
     "8:\n\t" /* next output row, if any */                                                 \
-    "ldr    %[xa], [%[tb], #56]\n\t"                                                       \
+    "ldr    %[xa], [%[tb], #28]\n\t"                                                       \
     "subs   %[xa], %[xa], #1\n\t"                                                          \
     "beq    9f\n\t"                                                                        \
-    "str    %[xa], [%[tb], #56]\n\t"                                                       \
-    "ldr    %[xa], [%[tb], #60]\n\t"                                                       \
+    "str    %[xa], [%[tb], #28]\n\t"                                                       \
+    "ldr    %[xa], [%[tb], #32]\n\t"                                                       \
     "add    %[t0], %[t0], %[xa]\n\t"                                                       \
     "add    %[t1], %[t1], %[xa]\n\t"                                                       \
     "add    %[t2], %[t2], %[xa]\n\t"                                                       \
-    "ldrd   %[w0], %[w1], [%[tb], #64]\n\t"                                                \
+    "ldrd   %[w0], %[w1], [%[tb], #36]\n\t"                                                \
     "add    lr, %[w0], %[w1]\n\t"                                                          \
-    "str    lr, [%[tb], #64]\n\t"                                                          \
+    "str    lr, [%[tb], #36]\n\t"                                                          \
     "b      0b\n\t"                                                                        \
     "9:\n\t"
 
 /* 3x3 taps, column stride 1: per group of 4 outputs 3 x (2 loads + 8 MAC instructions)
- * + bias, weights, requantization, 4 stores = 57 instructions for 36 MACs (9 more with
- * a clamp). Column stride 2: the same with 5 loads per kernel row. */
+ * + bias, weights, requantization (one LDM of its words), 4 stores = 56 instructions for
+ * 36 MACs (8 more with a clamp). Column stride 2: the same with 5 loads per kernel row. */
 #define S8_DW_ASM_FN(NAME, GROUP, PAIR, SAT4, SAT2, SAT1)                                  \
     static void NAME(const int16_t *t0, const int16_t *t1, const int16_t *t2, uint32_t *tb) \
     {                                                                                      \
-        uint32_t a0, a1, a2, a3, w0, w1, xa, xb, n;                                        \
+        uint32_t a0, a1, a2, a3, n;                                                        \
+        register uint32_t w0 __asm__("r8"), w1 __asm__("r9"), xa __asm__("r10"),           \
+            xb __asm__("r11"); /* the LDM of the requantization words */                   \
+        tb += TB_MULT;                                                                     \
         __asm__ volatile(S8_DW_CHANNEL(GROUP, PAIR, SAT4, SAT2, SAT1)                      \
                          : [t0] "+r"(t0), [t1] "+r"(t1), [t2] "+r"(t2), [n] "=&r"(n),        \
                            [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),   \
@@ -463,10 +518,10 @@ static dw3_asm_fn dw3_asm_for(int s2, int full)
 }
 #endif
 
-void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *packed_w,
+void dnn_s8_dw_core(const dnn_s8_conv_params *p, const dnn_s8_dw_io *io, const int8_t *x,
                     const dnn_s8_chan *chan, int8_t *y, void *scratch)
 {
-    const int32_t C = p->c, KHW = p->kh * p->kw, zp = p->input_zp;
+    const int32_t C = io->c, KHW = p->kh * p->kw, zp = p->input_zp;
     const int32_t lo = p->act_min, hi = p->act_max, full = s8_full_range(lo, hi);
     dw_geom g;
     int32_t *tags = (int32_t *)scratch;
@@ -475,7 +530,7 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
     int32_t n, c0, j, orow, kr, kq, s;
     int k3;
 
-    dw_geometry(p, &g);
+    dw_geometry(p, io->in_stride, io->out_stride, &g);
     ring = (int16_t *)(tags + g.slots);
     slot_sz = 4 * (size_t)g.qp;
     /* the 3x3 kernels: 3 kernel rows of 3 taps, dilation 1 along columns, column stride
@@ -507,27 +562,26 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
     }
 #endif
     for (n = 0; n < p->n; n++) {
-        const int8_t *xn = x + (size_t)n * (size_t)p->h * (size_t)p->w * (size_t)C;
-        int8_t *yn = y + (size_t)n * (size_t)p->oh * (size_t)p->ow * (size_t)C;
+        const int8_t *xn = x + (size_t)n * (size_t)p->h * (size_t)p->w * (size_t)io->in_stride;
+        int8_t *yn = y + (size_t)n * (size_t)p->oh * (size_t)p->ow * (size_t)io->out_stride;
         for (c0 = 0; c0 < C; c0 += 4) {
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+            /* the block's weights tp[j * KHW + t]: in place, or from the hook */
+            const int8_t *tp = io->taps ? io->taps(io->ctx, c0, nc)
+                                        : io->w + (size_t)c0 * (size_t)KHW;
             s8_rq rq[4];
             uint32_t wp[4][6];
 #if DNN_S8_ASM
             int fast[4], all_fast = 1;
 #endif
             for (j = 0; j < nc; j++) {
-                const int8_t *wc = packed_w + (size_t)(c0 + j) * (size_t)KHW;
+                const int8_t *wc = tp + (size_t)j * (size_t)KHW;
                 const dnn_s8_chan *ch = &chan[c0 + j];
 #if DNN_S8_ASM
                 fast[j] = k3 && ch->shift <= -2;
                 if (fast[j]) { /* the assembly's table only */
                     const int32_t rs = -1 - ch->shift;
-                    uint32_t *t = tb[j];
-                    for (kr = 0; kr < 3; kr++, wc += g.w_rs, t += 2) {
-                        t[0] = s8_pair(wc[0], wc[g.w_qs]);
-                        t[1] = s8_pair(wc[g.w_qs], wc[2 * g.w_qs]);
-                    }
+                    dw3_weight_pairs(tb[j], wc, g.w_rs, g.w_qs);
                     tb[j][TB_BIAS] = (uint32_t)ch->bias;
                     tb[j][TB_MULT] = (uint32_t)ch->mult;
                     tb[j][TB_MULT + 1] = (uint32_t)(full ? ch->rnd : s8_clamp_rnd(ch->rnd, rs, lo));
@@ -538,21 +592,14 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
 #endif
                 rq[j] = s8_rq_chan(ch);
                 if (k3)
-                    for (kr = 0; kr < 3; kr++) {
-                        const int8_t *wr = wc + kr * g.w_rs;
-                        wp[j][2 * kr] = s8_pair(wr[0], wr[g.w_qs]);
-                        wp[j][2 * kr + 1] = s8_pair(wr[g.w_qs], wr[2 * g.w_qs]);
-                    }
+                    dw3_weight_pairs(wp[j], wc, g.w_rs, g.w_qs);
             }
             for (s = 0; s < g.slots; s++)
                 tags[s] = INT32_MIN;
 #if DNN_S8_ASM
             if (g.plane && all_fast) { /* load every row, then each channel in one call */
                 const size_t pitch = (size_t)g.dr * slot_sz;
-                /* rows outside the input keep the zero point of the initial fill */
-                for (s = 0; s < g.slots; s++)
-                    if (s - g.pr >= 0 && s - g.pr < g.R)
-                        dw_load_row(&g, xn + c0, s - g.pr, nc, zp, ring + (size_t)s * slot_sz);
+                dw_load_plane(&g, xn + c0, nc, zp, ring);
                 for (j = 0; j < nc; j++) {
                     const int16_t *t0 = ring + (size_t)j * (size_t)g.qp;
                     int8_t *yr = yn + (size_t)(c0 + j);
@@ -600,7 +647,7 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
                             dw3_s2_row(rp[0] + pj, rp[1] + pj, rp[2] + pj, wp[j], b, &rq[j], yr,
                                        g.y_qs, g.OQ, full, lo, hi);
                     } else {
-                        const int8_t *wc = packed_w + (size_t)(c0 + j) * (size_t)KHW;
+                        const int8_t *wc = tp + (size_t)j * (size_t)KHW;
                         int32_t oq;
                         for (oq = 0; oq < g.OQ; oq++) {
                             uint32_t acc = (uint32_t)b;
@@ -622,4 +669,13 @@ void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *
             }
         }
     }
+}
+
+void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *packed_w,
+                    const dnn_s8_chan *chan, int8_t *y, void *scratch)
+{
+    dnn_s8_dw_io io;
+    io.in_stride = io.out_stride = io.c = p->c;
+    io.w = packed_w, io.taps = NULL, io.ctx = NULL;
+    dnn_s8_dw_core(p, &io, x, chan, y, scratch);
 }

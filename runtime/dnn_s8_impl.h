@@ -303,4 +303,22 @@ size_t dnn_s8_dw_scratch_size(const dnn_s8_conv_params *p);
 void dnn_s8_dw_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *packed_w,
                     const dnn_s8_chan *chan, int8_t *y, void *scratch);
 
+/* The same kernel for io->c channels whose pixels are in_stride (x) and out_stride (y)
+ * bytes apart (x, y: channel 0 of the range; dnn_sub's channel slices and precision
+ * groups). The int8 weights of channels c0 .. c0 + nc - 1 (nc <= 4), [nc][KH][KW], are
+ * io->w + c0 * KH * KW, or, when io->taps is set, what it returns for (io->ctx, c0, nc)
+ * (e.g. unpacked from 4- or 2-bit weights); valid until its next call. The scratch is
+ * dnn_s8_dw_core_scratch_size bytes (the caller's own memory may follow it). */
+typedef struct dnn_s8_dw_io {
+    int32_t in_stride, out_stride, c;
+    const int8_t *w;
+    const int8_t *(*taps)(void *ctx, int32_t c0, int32_t nc);
+    void *ctx;
+} dnn_s8_dw_io;
+
+size_t dnn_s8_dw_core_scratch_size(const dnn_s8_conv_params *p, int32_t in_stride,
+                                   int32_t out_stride);
+void dnn_s8_dw_core(const dnn_s8_conv_params *p, const dnn_s8_dw_io *io, const int8_t *x,
+                    const dnn_s8_chan *chan, int8_t *y, void *scratch);
+
 #endif /* DNNOPT_DNN_S8_IMPL_H */

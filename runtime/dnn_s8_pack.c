@@ -80,13 +80,12 @@ static void make_chan(dnn_s8_chan *c, int64_t bias, int64_t wsum, int32_t input_
     c->shift = shift;
 }
 
-void dnn_s8_conv_pack(const dnn_s8_conv_params *p, const int8_t *src, const int32_t *bias,
-                      const int32_t *mult, const int32_t *shift, int8_t *packed_w,
-                      dnn_s8_chan *chan)
+/* the channel records of a convolution from its ONNX weights */
+static void conv_chans(const dnn_s8_conv_params *p, const int8_t *src, const int32_t *bias,
+                       const int32_t *mult, const int32_t *shift, dnn_s8_chan *chan)
 {
-    const int32_t Cg = p->c / p->group, KH = p->kh, KW = p->kw, K = Cg * KH * KW;
-    int32_t m, c, kh, kw;
-
+    const int32_t K = p->c / p->group * p->kh * p->kw;
+    int32_t m, c;
     for (m = 0; m < p->m; m++) {
         const int8_t *wm = src + (size_t)m * (size_t)K; /* ONNX [Cg][KH][KW] */
         int64_t sum = 0;
@@ -94,23 +93,52 @@ void dnn_s8_conv_pack(const dnn_s8_conv_params *p, const int8_t *src, const int3
             sum += wm[c];
         make_chan(&chan[m], bias ? bias[m] : 0, sum, p->input_zp, p->output_zp, mult[m], shift[m]);
     }
+}
+
+/* value k of output channel m in the packed [M][Kp] order: k = (kh * KW + kw) * C/group
+ * + c (an NHWC patch) from ONNX W[M][C/group][KH][KW], 0 for k >= K */
+static int8_t conv_w_at(const dnn_s8_conv_params *p, const int8_t *src, int32_t m, int32_t k)
+{
+    const int32_t Cg = p->c / p->group, KH = p->kh, KW = p->kw, K = Cg * KH * KW;
+    const int32_t c = k % Cg, kw = k / Cg % KW, kh = k / Cg / KW;
+    return k < K ? src[(size_t)m * (size_t)K + (size_t)((c * KH + kh) * KW + kw)] : 0;
+}
+
+void dnn_s8_conv_pack(const dnn_s8_conv_params *p, const int8_t *src, const int32_t *bias,
+                      const int32_t *mult, const int32_t *shift, int8_t *packed_w,
+                      dnn_s8_chan *chan)
+{
+    const int32_t Kp = conv_kp(p);
+    int32_t m, k;
+
+    conv_chans(p, src, bias, mult, shift, chan);
     if (dnn_s8_conv_is_depthwise(p)) {
         memcpy(packed_w, src, dnn_s8_conv_packed_size(p));
         return;
     }
-    {
-        const int32_t Kp = conv_kp(p);
-        for (m = 0; m < p->m; m++) {
-            const int8_t *wm = src + (size_t)m * (size_t)K;
-            int8_t *d = packed_w + (size_t)m * (size_t)Kp;
-            for (kh = 0; kh < KH; kh++)
-                for (kw = 0; kw < KW; kw++)
-                    for (c = 0; c < Cg; c++)
-                        d[(kh * KW + kw) * Cg + c] = wm[(c * KH + kh) * KW + kw];
-            for (c = K; c < Kp; c++)
-                d[c] = 0;
+    for (m = 0; m < p->m; m++)
+        for (k = 0; k < Kp; k++)
+            packed_w[(size_t)m * (size_t)Kp + (size_t)k] = conv_w_at(p, src, m, k);
+}
+
+size_t dnn_s8_conv_wide_packed_size(const dnn_s8_conv_params *p)
+{
+    return (size_t)p->m * (size_t)conv_kp(p) * sizeof(int16_t);
+}
+
+void dnn_s8_conv_wide_pack(const dnn_s8_conv_params *p, const int8_t *src, const int32_t *bias,
+                           const int32_t *mult, const int32_t *shift, int16_t *packed_w,
+                           dnn_s8_chan *chan)
+{
+    const int32_t Kp = conv_kp(p);
+    int32_t m, k;
+    conv_chans(p, src, bias, mult, shift, chan);
+    for (m = 0; m < p->m; m++)
+        for (k = 0; k < Kp; k += 4) { /* (w0, w2, w1, w3): SXTB16's order, as the slots */
+            int16_t *d = packed_w + (size_t)m * (size_t)Kp + (size_t)k;
+            d[0] = conv_w_at(p, src, m, k), d[1] = conv_w_at(p, src, m, k + 2);
+            d[2] = conv_w_at(p, src, m, k + 1), d[3] = conv_w_at(p, src, m, k + 3);
         }
-    }
 }
 
 /* ---- fully connected ---- */

@@ -44,6 +44,8 @@ std::string CEmitContext::cType(Type t) {
     std::string base = it.isUnsigned() ? "uint" : "int";
     switch (it.getWidth()) {
     case 8: case 16: case 32: case 64: return base + std::to_string(it.getWidth()) + "_t";
+    case 4: case 2: // packed sub-byte activations (runtime/dnn_pk.h): bytes
+      if (it.isSignless()) return "uint8_t";
     }
   }
   return "";

@@ -25,6 +25,9 @@ class CEmitContext {
 public:
   CEmitContext(const std::string &name, const StoragePlan &plan) : name(name), plan(plan) {}
 
+  /// CCompileOptions::compactWeights: no int16 pre-expanded int8 conv weights.
+  bool compactWeights = false;
+
   /// C element type of an MLIR element type ("float", "int8_t", ...), or "" if none.
   static std::string cType(mlir::Type elementType);
   /// A typed pointer expression to the data of `v` (const for inputs and weights).

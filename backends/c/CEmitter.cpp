@@ -88,6 +88,11 @@ FailureOr<CTensorInfo> tensorInfo(Operation *where, Type type, DictionaryAttr at
     return where->emitError() << "C backend: " << kind << " " << index << " ('" << info.name
                               << "') needs a static shape; give one with --input-shape";
   info.cType = CEmitContext::cType(t.getElementType());
+  if (t.getElementType().isSignlessInteger(4) || t.getElementType().isSignlessInteger(2))
+    return where->emitError() << "C backend: " << kind << " " << index << " ('" << info.name
+                              << "') is a sub-byte " << t.getElementType()
+                              << " tensor; the model's inputs and outputs must be at least 8 bits "
+                                 "(sub-byte activations are for hidden tensors)";
   if (info.cType.empty() || info.cType == "double")
     return where->emitError() << "C backend: unsupported element type " << t.getElementType() << " of "
                               << kind << " " << index << " ('" << info.name << "')";
@@ -181,18 +186,23 @@ FailureOr<CCompileResult> emitC(ModuleOp module, const CCompileOptions &options)
   if (failed(cemit::legalizeForC(func))) return failure();
 
   StoragePlanOptions planOptions;
-  planOptions.scratchBytes = cemit::quantScratchBytes;
+  planOptions.scratchBytes = [](Operation *op) {
+    int64_t packed = cemit::packedScratchBytes(op); // ops on sub-byte activations
+    return packed ? packed : cemit::quantScratchBytes(op);
+  };
   FailureOr<StoragePlan> plan = planStorage(func, planOptions);
   if (failed(plan)) return func.emitError("C backend: storage planning failed");
   CEmitContext ctx(options.name, *plan);
+  ctx.compactWeights = options.compactWeights;
   for (Operation *op : plan->schedule) {
     std::string node = nodeName(op);
     std::string opName = op->getName().getStringRef().str();
     ctx.stmt("/* " + opName + (node.empty() ? "" : " \"" + cComment(node) + "\"") + " */");
     ctx.stmt("DNN_OP_BEGIN(" + std::to_string(ctx.kernelCalls) + ");");
     bool handled = false;
-    for (auto emitter : {cemit::emitConvOp, cemit::emitLinearOp, cemit::emitElementwiseOp,
-                         cemit::emitPoolReduceOp, cemit::emitLayoutOp, cemit::emitQuantOp}) {
+    for (auto emitter : {cemit::emitPackedOp, cemit::emitConvOp, cemit::emitLinearOp,
+                         cemit::emitElementwiseOp, cemit::emitPoolReduceOp, cemit::emitLayoutOp,
+                         cemit::emitQuantOp}) {
       if (failed(emitter(ctx, op, handled))) return failure();
       if (handled) break;
     }

@@ -66,6 +66,7 @@ LogicalResult emitAxisBlockCopy(CEmitContext &ctx, Operation *op, Value piece, V
 }
 
 LogicalResult emitTranspose(CEmitContext &ctx, TransposeOp op) {
+  if (transposeFusedIntoQuantize(ctx, op)) return success(); // done by the quantize
   FailureOr<std::string> dt = dtypeOf(op, op.getOutput());
   if (failed(dt) || failed(checkRank(op, op.getInput()))) return failure();
   if (numElements(op.getOutput()) == 0) return success();

@@ -26,6 +26,16 @@ mlir::LogicalResult emitLayoutOp(CEmitContext &ctx, mlir::Operation *op, bool &h
 mlir::LogicalResult emitQuantOp(CEmitContext &ctx, mlir::Operation *op, bool &handled);
 /// Bytes of arena scratch the int8 kernel of `op` needs (0 for other ops).
 int64_t quantScratchBytes(mlir::Operation *op);
+/// True for a transpose that the quantize_linear before it already did
+/// (dnn_s8_quantize_f32_nhwc); emitTranspose then writes no code.
+bool transposeFusedIntoQuantize(const CEmitContext &ctx, mlir::Operation *transpose);
+/// Ops on packed sub-byte (i4 / i2) activations, on the dnn_pk kernels (EmitPacked.cpp):
+/// runs before the other emitters and handles or reports every op touching such a
+/// tensor.
+mlir::LogicalResult emitPackedOp(CEmitContext &ctx, mlir::Operation *op, bool &handled);
+/// Bytes of arena scratch the dnn_pk kernel of `op` needs (0 for ops on no sub-byte
+/// tensor).
+int64_t packedScratchBytes(mlir::Operation *op);
 
 /// Rewrites ops the kernels take only in a restricted form into forms they take
 /// (e.g. a Gemm with a transposed or non-constant left operand into

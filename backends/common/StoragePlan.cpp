@@ -17,7 +17,11 @@ int64_t elementBytes(Type t) {
 
 int64_t tensorBytes(Value v) {
   auto t = cast<RankedTensorType>(v.getType());
-  return t.getNumElements() * elementBytes(t.getElementType());
+  Type e = t.getElementType();
+  // Sub-byte activations (i4, i2) are packed densely: 2 or 4 values per byte.
+  if (e.isSignlessInteger(4) || e.isSignlessInteger(2))
+    return (t.getNumElements() * (int64_t)e.getIntOrFloatBitWidth() + 7) / 8;
+  return t.getNumElements() * elementBytes(e);
 }
 
 namespace {

@@ -62,7 +62,7 @@ struct StoragePlanOptions {
 
 /// Bytes of one element of `type` in generated C (bool is one byte).
 int64_t elementBytes(mlir::Type elementType);
-/// Bytes of a ranked tensor value.
+/// Bytes of a ranked tensor value (i4 / i2 activations: packed, ceil(n * bits / 8)).
 int64_t tensorBytes(mlir::Value v);
 
 mlir::FailureOr<StoragePlan> planStorage(mlir::func::FuncOp func,

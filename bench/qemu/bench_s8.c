@@ -31,6 +31,7 @@
 
 static int8_t g_x[ABUF], g_y[ABUF], g_ref[ABUF], g_res[ABUF];
 static int8_t g_w[WBUF], g_wp[WBUF];
+static int16_t g_wp16[WBUF] __attribute__((aligned(8))); /* dnn_s8_conv_wide weights */
 static int32_t g_b[CBUF], g_mult[CBUF], g_shift[CBUF];
 static dnn_s8_chan g_chan[CBUF];
 static uint64_t g_scratch[SBUF / 8];
@@ -197,8 +198,20 @@ static int prepare_conv(const dnn_s8_conv_params *p)
     fill_s8(g_w, nw, -127, 127);
     rand_bias(p->m);
     rand_requant(p->m, (int32_t)K);
-    dnn_s8_conv_pack(p, g_w, g_b, g_mult, g_shift, g_wp, g_chan);
+    if (dnn_s8_conv_wide_ok(p))
+        dnn_s8_conv_wide_pack(p, g_w, g_b, g_mult, g_shift, g_wp16, g_chan);
+    else
+        dnn_s8_conv_pack(p, g_w, g_b, g_mult, g_shift, g_wp, g_chan);
     return 1;
+}
+
+/* The call the compiler emits for p: dnn_s8_conv_wide for the layers it takes. */
+static void run_conv(const dnn_s8_conv_params *p, const int8_t *x, int8_t *y)
+{
+    if (dnn_s8_conv_wide_ok(p))
+        dnn_s8_conv_wide(p, x, g_wp16, g_chan, y, g_scratch);
+    else
+        dnn_s8_conv(p, x, g_wp, g_chan, y, g_scratch);
 }
 
 static void bench_conv(const char *name, dnn_s8_conv_params *p)
@@ -214,7 +227,7 @@ static void bench_conv(const char *name, dnn_s8_conv_params *p)
     naive_conv(p, g_x, g_w, g_b, g_ref);
     t1 = dnn_port_ticks();
     t2 = dnn_port_ticks();
-    dnn_s8_conv(p, g_x, g_wp, g_chan, g_y, g_scratch);
+    run_conv(p, g_x, g_y);
     t3 = dnn_port_ticks();
     report(name, (double)nout * (p->c / p->group) * p->kh * p->kw, nout, insns(t0, t1),
            insns(t2, t3), same(g_y, g_ref, nout));
@@ -390,6 +403,20 @@ static void bench_conversions(int n)
         t1 = dnn_port_ticks();
         report_elem("quantize f32 -> int8", (size_t)n, 0, insns(t0, t1), 1);
     }
+    if (++g_layer, g_only <= 0 || g_layer == g_only) { /* a float NCHW RGB input, fused */
+        dnn_s8_quant_nhwc_params qn;
+        const int hw = n / 3;
+        int c, ok = 1;
+        qn.n = 1, qn.c = 3, qn.hw = hw, qn.scale = q.scale, qn.zp = q.zp;
+        dnn_s8_quantize_f32(&q, f, g_x);
+        t0 = dnn_port_ticks();
+        dnn_s8_quantize_f32_nhwc(&qn, f, g_y);
+        t1 = dnn_port_ticks();
+        for (c = 0; c < 3; c++)
+            for (i = 0; i < hw; i++)
+                ok &= g_y[i * 3 + c] == g_x[c * hw + i];
+        report_elem("quantize f32 NCHW -> int8 NHWC (C 3)", (size_t)(3 * hw), 0, insns(t0, t1), ok);
+    }
     if (++g_layer, g_only <= 0 || g_layer == g_only) {
         t0 = dnn_port_ticks();
         dnn_s8_dequantize_f32(&q, g_y, back);
@@ -426,7 +453,7 @@ static void net_conv(net_stats *st, const int8_t *x, int8_t *y, int c, int h, in
         return;
     macs = (double)p.oh * p.ow * p.m * (c / group) * k * k;
     t0 = dnn_port_ticks();
-    dnn_s8_conv(&p, x, g_wp, g_chan, y, g_scratch);
+    run_conv(&p, x, y);
     t1 = dnn_port_ticks();
     if (g_net_detail)
         printf("    %s %dx%d %d->%d k%d s%d: %.0f MACs, %.2f insns/MAC\n", group > 1 ? "dw" : "conv", h,
@@ -448,7 +475,7 @@ static void net_conv_kws(net_stats *st, const int8_t *x, int8_t *y)
     if (!prepare_conv(&p))
         return;
     t0 = dnn_port_ticks();
-    dnn_s8_conv(&p, x, g_wp, g_chan, y, g_scratch);
+    run_conv(&p, x, y);
     t1 = dnn_port_ticks();
     st->macs += (double)p.oh * p.ow * p.m * 40;
     st->conv_i += insns(t0, t1);

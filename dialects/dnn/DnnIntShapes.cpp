@@ -31,7 +31,23 @@ SmallVector<int64_t> toChannelsLast(ArrayRef<int64_t> s) {
   return out;
 }
 
-Type i8(MLIRContext *ctx) { return IntegerType::get(ctx, 8); }
+/// Width of a signless activation element type: 8, 4 or 2 (0 for anything else).
+unsigned actWidth(Type e) {
+  auto it = dyn_cast<IntegerType>(e);
+  if (!it || it.isUnsigned()) return 0;
+  unsigned w = it.getWidth();
+  return w == 8 || w == 4 || w == 2 ? w : 0;
+}
+unsigned actWidth(Value v) {
+  return actWidth(cast<RankedTensorType>(v.getType()).getElementType());
+}
+
+/// The result element type of width `bits` (8, 4 or 2; reported otherwise).
+FailureOr<Type> actType(MLIRContext *ctx, Loc loc, int64_t bits) {
+  if (bits != 8 && bits != 4 && bits != 2)
+    return emitOptionalError(loc, "output_bits must be 8, 4 or 2, got ", bits);
+  return Type(IntegerType::get(ctx, (unsigned)bits));
+}
 
 /// `v` (when present) is a tensor of `width`-bit integers; `what` names it.
 LogicalResult checkInt(Loc loc, Value v, unsigned width, StringRef what) {
@@ -44,26 +60,46 @@ LogicalResult checkInt(Loc loc, Value v, unsigned width, StringRef what) {
   return success();
 }
 
-/// A channels-last int8 input of rank >= 3.
+/// `v` is a tensor of 8-, 4- or 2-bit signed integers (an activation).
+LogicalResult checkAct(Loc loc, Value v, StringRef what) {
+  auto t = staticType(loc, v, what);
+  if (failed(t)) return failure();
+  if (!actWidth(t->getElementType()))
+    return emitOptionalError(loc, what, " must hold int8, i4 or i2, got ", t->getElementType());
+  return success();
+}
+
+/// A channels-last int8 / i4 / i2 input of rank >= 3.
 FailureOr<RankedTensorType> channelsLastInput(Loc loc, Value v) {
   auto t = staticType(loc, v, "input");
-  if (failed(t) || failed(checkInt(loc, v, 8, "input"))) return failure();
+  if (failed(t) || failed(checkAct(loc, v, "input"))) return failure();
   if (t->getRank() < 3)
     return emitOptionalError(loc, "input must be N x spatial... x C (rank >= 3), got rank ",
                              t->getRank());
   return t;
 }
 
-LogicalResult checkZp(Loc loc, int64_t zp, StringRef what) {
-  if (zp < -128 || zp > 127)
-    return emitOptionalError(loc, what, " ", zp, " is outside [-128, 127]");
+/// [lo, hi] of a signed `bits`-wide integer.
+std::pair<int64_t, int64_t> bitsRange(unsigned bits) {
+  int64_t h = int64_t(1) << (bits - 1);
+  return {-h, h - 1};
+}
+
+/// Zero point `zp` of a `bits`-wide tensor lies in its range.
+LogicalResult checkZp(Loc loc, int64_t zp, StringRef what, unsigned bits = 8) {
+  auto [lo, hi] = bitsRange(bits ? bits : 8);
+  if (zp < lo || zp > hi)
+    return emitOptionalError(loc, what, " ", zp, " is outside [", lo, ", ", hi, "] (", bits,
+                             "-bit tensor)");
   return success();
 }
 
-LogicalResult checkActRange(Loc loc, int64_t lo, int64_t hi) {
-  if (lo > hi || lo < -128 || hi > 127)
+LogicalResult checkActRange(Loc loc, int64_t lo, int64_t hi, unsigned bits = 8) {
+  auto [tlo, thi] = bitsRange(bits ? bits : 8);
+  if (lo > hi || lo < tlo || hi > thi)
     return emitOptionalError(loc, "activation range [", lo, ", ", hi,
-                             "] must be ordered and within [-128, 127]");
+                             "] must be ordered and within [", tlo, ", ", thi, "] (", bits,
+                             "-bit output)");
   return success();
 }
 
@@ -139,17 +175,19 @@ LogicalResult QConvOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Adaptor adapt
   auto xf = RankedTensorType::get(toChannelsFirst(x->getShape()), x->getElementType());
   auto out = convShape(loc, xf, *w, adaptor.getBias(), adaptor.getStrides(),
                        adaptor.getDilations(), adaptor.getPads(), adaptor.getGroup());
-  if (failed(out)) return failure();
-  types.push_back(RankedTensorType::get(toChannelsLast(*out), i8(ctx)));
+  auto e = actType(ctx, loc, adaptor.getOutputBits());
+  if (failed(out) || failed(e)) return failure();
+  types.push_back(RankedTensorType::get(toChannelsLast(*out), *e));
   return success();
 }
 
 LogicalResult QConvOp::verify() {
   Loc loc = getLoc();
   int64_t m = cast<RankedTensorType>(getWeight().getType()).getDimSize(0);
-  if (failed(checkZp(loc, getInputZp(), "input_zp")) ||
-      failed(checkZp(loc, getOutputZp(), "output_zp")) ||
-      failed(checkActRange(loc, getActMin(), getActMax())) ||
+  unsigned ob = actWidth(getOutput());
+  if (failed(checkZp(loc, getInputZp(), "input_zp", actWidth(getInput()))) ||
+      failed(checkZp(loc, getOutputZp(), "output_zp", ob)) ||
+      failed(checkActRange(loc, getActMin(), getActMax(), ob)) ||
       failed(checkScales(loc, getScale(), m)) ||
       failed(checkWeightBits(loc, getWeightBits(), getWeight(), m)))
     return failure();
@@ -160,7 +198,7 @@ LogicalResult QFullyConnectedOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Ada
                                                   SmallVectorImpl<Type> &types) {
   auto x = staticType(loc, adaptor.getInput(), "input");
   auto w = staticType(loc, adaptor.getWeight(), "weight");
-  if (failed(x) || failed(w) || failed(checkInt(loc, adaptor.getInput(), 8, "input")) ||
+  if (failed(x) || failed(w) || failed(checkAct(loc, adaptor.getInput(), "input")) ||
       failed(checkInt(loc, adaptor.getWeight(), 8, "weight")) ||
       failed(checkInt(loc, adaptor.getBias(), 32, "bias")))
     return failure();
@@ -174,16 +212,19 @@ LogicalResult QFullyConnectedOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Ada
   if (adaptor.getBias() &&
       failed(checkPerChannel(loc, adaptor.getBias(), w->getDimSize(0), "bias")))
     return failure();
-  types.push_back(RankedTensorType::get({x->getDimSize(0), w->getDimSize(0)}, i8(ctx)));
+  auto e = actType(ctx, loc, adaptor.getOutputBits());
+  if (failed(e)) return failure();
+  types.push_back(RankedTensorType::get({x->getDimSize(0), w->getDimSize(0)}, *e));
   return success();
 }
 
 LogicalResult QFullyConnectedOp::verify() {
   Loc loc = getLoc();
   int64_t n = cast<RankedTensorType>(getWeight().getType()).getDimSize(0);
-  if (failed(checkZp(loc, getInputZp(), "input_zp")) ||
-      failed(checkZp(loc, getOutputZp(), "output_zp")) ||
-      failed(checkActRange(loc, getActMin(), getActMax())) ||
+  unsigned ob = actWidth(getOutput());
+  if (failed(checkZp(loc, getInputZp(), "input_zp", actWidth(getInput()))) ||
+      failed(checkZp(loc, getOutputZp(), "output_zp", ob)) ||
+      failed(checkActRange(loc, getActMin(), getActMax(), ob)) ||
       failed(checkScales(loc, getScale(), n)) ||
       failed(checkWeightBits(loc, getWeightBits(), getWeight(), n)))
     return failure();
@@ -194,8 +235,8 @@ LogicalResult QAddOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Adaptor adapto
                                        SmallVectorImpl<Type> &types) {
   auto a = staticType(loc, adaptor.getLhs(), "lhs");
   auto b = staticType(loc, adaptor.getRhs(), "rhs");
-  if (failed(a) || failed(b) || failed(checkInt(loc, adaptor.getLhs(), 8, "lhs")) ||
-      failed(checkInt(loc, adaptor.getRhs(), 8, "rhs")))
+  if (failed(a) || failed(b) || failed(checkAct(loc, adaptor.getLhs(), "lhs")) ||
+      failed(checkAct(loc, adaptor.getRhs(), "rhs")))
     return failure();
   ArrayRef<int64_t> as = a->getShape(), bs = b->getShape();
   bool same = as == bs, scalar = b->getNumElements() == 1,
@@ -204,15 +245,19 @@ LogicalResult QAddOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Adaptor adapto
   if (!same && !scalar && !lastAxis)
     return emitOptionalError(loc, "rhs ", shapeStr(bs), " must have lhs's shape ", shapeStr(as),
                              ", be a scalar, or vary along the last axis only");
-  types.push_back(RankedTensorType::get(as, i8(ctx)));
+  auto e = actType(ctx, loc, adaptor.getOutputBits());
+  if (failed(e)) return failure();
+  types.push_back(RankedTensorType::get(as, *e));
   return success();
 }
 
 LogicalResult QAddOp::verify() {
   Loc loc = getLoc();
-  if (failed(checkZp(loc, getLhsZp(), "lhs_zp")) || failed(checkZp(loc, getRhsZp(), "rhs_zp")) ||
-      failed(checkZp(loc, getOutputZp(), "output_zp")) ||
-      failed(checkActRange(loc, getActMin(), getActMax())))
+  unsigned ob = actWidth(getOutput());
+  if (failed(checkZp(loc, getLhsZp(), "lhs_zp", actWidth(getLhs()))) ||
+      failed(checkZp(loc, getRhsZp(), "rhs_zp", actWidth(getRhs()))) ||
+      failed(checkZp(loc, getOutputZp(), "output_zp", ob)) ||
+      failed(checkActRange(loc, getActMin(), getActMax(), ob)))
     return failure();
   for (double s : {getLhsScale().convertToDouble(), getRhsScale().convertToDouble(),
                    getOutputScale().convertToDouble()})
@@ -227,12 +272,13 @@ LogicalResult RequantizeOp::verify() {
   if (in.getShape() != out.getShape())
     return emitOpError("changes the shape: ") << in << " to " << out;
   auto range = [](Type t) -> std::optional<std::pair<int64_t, int64_t>> {
-    if (!t.isInteger(8)) return std::nullopt;
-    if (t.isUnsignedInteger()) return std::make_pair<int64_t, int64_t>(0, 255);
-    return std::make_pair<int64_t, int64_t>(-128, 127);
+    if (t.isUnsignedInteger(8)) return std::make_pair<int64_t, int64_t>(0, 255);
+    if (unsigned w = actWidth(t)) return bitsRange(w);
+    return std::nullopt;
   };
   auto ri = range(in.getElementType()), ro = range(out.getElementType());
-  if (!ri || !ro) return emitOpError("needs int8 or uint8 tensors, got ") << in << " to " << out;
+  if (!ri || !ro)
+    return emitOpError("needs int8, uint8, i4 or i2 tensors, got ") << in << " to " << out;
   // I64Attr getters are unsigned: compare as int64_t.
   int64_t izp = getInputZp(), ozp = getOutputZp(), lo = getActMin(), hi = getActMax();
   if (izp < ri->first || izp > ri->second)
@@ -252,7 +298,7 @@ LogicalResult QMaxPoolOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Adaptor ad
                                            SmallVectorImpl<Type> &types) {
   auto out = poolShape(loc, adaptor, adaptor.getDilations());
   if (failed(out)) return failure();
-  types.push_back(RankedTensorType::get(*out, i8(ctx)));
+  types.push_back(RankedTensorType::get(*out, getElementTypeOrSelf(adaptor.getInput().getType())));
   return success();
 }
 
@@ -261,7 +307,7 @@ LogicalResult QAvgPoolOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Adaptor ad
   SmallVector<int64_t> ones(adaptor.getKernelShape().size(), 1);
   auto out = poolShape(loc, adaptor, ones);
   if (failed(out)) return failure();
-  types.push_back(RankedTensorType::get(*out, i8(ctx)));
+  types.push_back(RankedTensorType::get(*out, getElementTypeOrSelf(adaptor.getInput().getType())));
   return success();
 }
 
@@ -271,24 +317,31 @@ LogicalResult QGlobalAvgPoolOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Adap
   if (failed(x)) return failure();
   SmallVector<int64_t> out(x->getShape());
   for (size_t i = 1; i + 1 < out.size(); ++i) out[i] = 1;
-  types.push_back(RankedTensorType::get(out, i8(ctx)));
+  auto e = actType(ctx, loc, adaptor.getOutputBits());
+  if (failed(e)) return failure();
+  types.push_back(RankedTensorType::get(out, *e));
   return success();
 }
 
 // Attribute ranges are checked by the verifiers (inferReturnTypes also runs while an
 // op is being built, before its default-valued attributes are filled in).
-LogicalResult QMaxPoolOp::verify() { return checkActRange(getLoc(), getActMin(), getActMax()); }
+// The pools keep their input's width (the result type says it).
+LogicalResult QMaxPoolOp::verify() {
+  return checkActRange(getLoc(), getActMin(), getActMax(), actWidth(getOutput()));
+}
 
 LogicalResult QAvgPoolOp::verify() {
-  if (failed(checkZp(getLoc(), getZp(), "zp"))) return failure();
-  return checkActRange(getLoc(), getActMin(), getActMax());
+  unsigned b = actWidth(getOutput());
+  if (failed(checkZp(getLoc(), getZp(), "zp", b))) return failure();
+  return checkActRange(getLoc(), getActMin(), getActMax(), b);
 }
 
 LogicalResult QGlobalAvgPoolOp::verify() {
   Loc loc = getLoc();
-  if (failed(checkZp(loc, getInputZp(), "input_zp")) ||
-      failed(checkZp(loc, getOutputZp(), "output_zp")) ||
-      failed(checkActRange(loc, getActMin(), getActMax())))
+  unsigned ob = actWidth(getOutput());
+  if (failed(checkZp(loc, getInputZp(), "input_zp", actWidth(getInput()))) ||
+      failed(checkZp(loc, getOutputZp(), "output_zp", ob)) ||
+      failed(checkActRange(loc, getActMin(), getActMax(), ob)))
     return failure();
   double s = getScale().convertToDouble();
   if (!(s > 0.0) || !std::isfinite(s)) return emitOpError("scale must be positive and finite, got ") << s;

@@ -377,7 +377,8 @@ def Dnn_QuantizeLinearOp : Dnn_Op<"quantize_linear", [Pure, InferTypeOpAdaptor]>
     `scale` (float) and `zero_point` (integer, optional: default 0 of uint8) are
     scalars or 1-D tensors along `axis` (per channel). `bits` is the storage width
     (8, 4 or 2): the value range is that of a `bits`-wide integer of the result's
-    signedness, held in an 8-bit container.
+    signedness, held in an 8-bit container, or, with an i4 / i2 zero point, in an
+    i4 / i2 result (a sub-byte activation, packed densely by the C backend).
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
                        Optional<AnyRankedTensor>:$zero_point,

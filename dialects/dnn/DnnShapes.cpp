@@ -601,8 +601,13 @@ LogicalResult QuantizeLinearOp::inferReturnTypes(MLIRContext *ctx, Loc loc, Adap
   if (Value zp = adaptor.getZeroPoint()) {
     if (failed(checkScalarOrAxis(loc, zp, *x, axis, "zero_point"))) return failure();
     elt = getElementTypeOrSelf(zp.getType());
-    if (!elt.isInteger(8))
-      return emitOptionalError(loc, "zero_point must be int8 or uint8, got ", elt);
+    // i4 / i2 zero points make a sub-byte activation (signed, `bits` = its width).
+    bool subByte = (elt.isSignlessInteger(4) || elt.isSignlessInteger(2));
+    if (!elt.isInteger(8) && !subByte)
+      return emitOptionalError(loc, "zero_point must be int8, uint8, i4 or i2, got ", elt);
+    if (subByte && (int64_t)elt.getIntOrFloatBitWidth() != bits)
+      return emitOptionalError(loc, "bits ", bits, " differs from the width of the ", elt,
+                               " zero_point");
   }
   types.push_back(RankedTensorType::get(x->getShape(), elt));
   return success();

@@ -63,11 +63,23 @@ inline constexpr CortexMRow kCortexM4Rows[] = {
     // conv R2 0.963 over 37 layers, linear 1.000 over 16); depthwise and the aux costs keep
     // their first-principles values (their fits were worse, see docs/targets.md). 4 / 2-bit
     // weights: the int8 fit times the measured unpacking overhead of the dnn_sub kernels
-    // (1.01-1.09x and up to 1.10x for conv, bench/zoo/run_wbits.sh), plus the derived
+    // (1.01-1.09x and up to 1.10x for conv, bench/zoo/run_bits.sh), plus the derived
     // +0.5 / +0.75 cycle per MAC for depthwise.
     {8, 8, {0.923, 18.22, 0}, {2.5, 12, 200}, {1.291, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
     {8, 4, {0.97, 18.22, 0}, {3.0, 12, 200}, {1.36, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
     {8, 2, {1.02, 18.22, 0}, {3.25, 12, 200}, {1.42, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
+    // Packed 4 / 2-bit activations (runtime/dnn_pk.c: a band of rows unpacked, the int8 or
+    // sub-byte-weight kernel run on it, the outputs packed): the rows above times factors
+    // DERIVED from whole-network instruction ratios (`bench/zoo/run_bits.sh`, 2026-12-06):
+    // a4w8 / a8w8 = 1.18 (ResNet-8), 1.09 (TCN), 1.42 (DS-CNN, whose depthwise layers
+    // take 1.77x); a4w4 / a8w4 = 1.32, 1.22, 2.2 -> conv x1.15 (8-bit weights) / x1.3,
+    // depthwise x1.8 / x2.5, fully connected x1.1; per-output and per-call costs unchanged.
+    {4, 8, {1.061, 18.22, 0}, {4.5, 12, 200}, {1.42, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
+    {4, 4, {1.261, 18.22, 0}, {7.5, 12, 200}, {1.496, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
+    {4, 2, {1.326, 18.22, 0}, {8.125, 12, 200}, {1.562, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
+    {2, 8, {1.061, 18.22, 0}, {4.5, 12, 200}, {1.42, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
+    {2, 4, {1.261, 18.22, 0}, {7.5, 12, 200}, {1.496, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
+    {2, 2, {1.326, 18.22, 0}, {8.125, 12, 200}, {1.562, 29.01, 411}, {2.0, 3.0, 20.0, 2.0, 1.0, 50}},
     // float32: CALIBRATED (bench/zoo/calibrate.sh, 79 layers of the five zoo models,
     // relative least squares): executed instructions of dnnopt's generated code under
     // QEMU -icount shift=0 (see docs/targets.md for the fit quality and for why these
@@ -83,6 +95,13 @@ inline constexpr CortexMRow kCortexM7Rows[] = {
     {8, 8, {0.8, 8, 150}, {1.5, 8, 150}, {0.6, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
     {8, 4, {1.1, 8, 150}, {1.8, 8, 150}, {0.9, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
     {8, 2, {1.3, 8, 150}, {2.0, 8, 150}, {1.1, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
+    // packed 4 / 2-bit activations: the Cortex-M4 factors above, not measured on an M7
+    {4, 8, {0.92, 8, 150}, {2.7, 8, 150}, {0.66, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
+    {4, 4, {1.43, 8, 150}, {4.5, 8, 150}, {0.99, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
+    {4, 2, {1.69, 8, 150}, {5.0, 8, 150}, {1.21, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
+    {2, 8, {0.92, 8, 150}, {2.7, 8, 150}, {0.66, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
+    {2, 4, {1.43, 8, 150}, {4.5, 8, 150}, {0.99, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
+    {2, 2, {1.69, 8, 150}, {5.0, 8, 150}, {1.21, 6, 80}, {1.0, 1.5, 10.0, 1.0, 0.5, 40}},
     {32, 32, {1.5, 4, 120}, {2.0, 4, 120}, {1.25, 4, 80}, {1.5, 2.0, 25.0, 1.5, 0.5, 40}},
 };
 

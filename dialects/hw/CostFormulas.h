@@ -173,7 +173,7 @@ inline bool modelAcceptsPrecision(LatencyModel m, Precision p, std::string *why)
   case LatencyModel::CortexM4:
   case LatencyModel::CortexM7:
     if (!findCortexMRow(m, p, false))
-      return fail("has no constants for " + p.str() + " (a8w8, a8w4, a8w2, a32w32)");
+      return fail("has no constants for " + p.str() + " (a8, a4 or a2 with w8, w4 or w2; a32w32)");
     return true;
   case LatencyModel::Gap8Cluster:
     if (p.aBits < 1 || p.aBits > 8 || p.wBits < 1 || p.wBits > 8)

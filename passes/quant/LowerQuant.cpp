@@ -4,8 +4,9 @@
 //  1. QLinearConv / QLinearMatMul become dequantize -> float op -> quantize, so
 //     both ONNX forms meet the same patterns;
 //  2. uint8 tensors move to int8 (values and zero points minus 128, exact);
-//  3. a float op whose inputs are dequantized int8 tensors and whose only use is a
-//     quantize_linear becomes its integer op (conv, gemm / matmul, add, pools,
+//  3. a float op whose inputs are dequantized int8 (or i4 / i2: sub-byte activations,
+//     whose width the integer op's `output_bits` / result type carries) tensors and
+//     whose only use is a quantize_linear becomes its integer op (conv, gemm / matmul, add, pools,
 //     relu / clip, reshape, quantize(dequantize)); spatial integer ops are
 //     channels-last, with transposes at the borders;
 //  4. cleanup: transposes move through elementwise integer ops and cancel, clamps
@@ -279,6 +280,11 @@ void setWeightBits(Operation *op, const Weights &w) {
     op->setAttr("weight_bits", DenseI64ArrayAttr::get(op->getContext(), {w.bits}));
 }
 
+/// `v`'s shape with signed `bits`-wide elements (a requantize into another width).
+Type retyped(Value v, int64_t bits) {
+  return activationType(cast<RankedTensorType>(v.getType()).getShape(), bits, v.getContext());
+}
+
 std::vector<double> requantScales(double inScale, const Weights &w, double outScale) {
   std::vector<double> s;
   for (double ws : w.scales) s.push_back(inScale * ws / outScale);
@@ -302,7 +308,7 @@ bool Converter::conv(ConvOp op, std::string &why) {
   if (!b) return true;
   OpBuilder bld(op);
   Location loc = op.getLoc();
-  auto [lo, hi] = activationRange(op, y->scale, y->zp);
+  auto [lo, hi] = activationRange(op, y->scale, y->zp, y->bits);
   Value wv = createI8Constant(bld, loc, w->shape, w->values);
   SmallVector<Value> operands{channelsLast(bld, loc, x->q), wv};
   if (op.getBias()) operands.push_back(createI32Constant(bld, loc, {m}, *b));
@@ -314,7 +320,7 @@ bool Converter::conv(ConvOp op, std::string &why) {
                              bld.getNamedAttr("scale", bld.getDenseF64ArrayAttr(
                                                            requantScales(x->scale, *w, y->scale))),
                              attr(bld, "output_zp", y->zp), attr(bld, "act_min", lo),
-                             attr(bld, "act_max", hi)})
+                             attr(bld, "act_max", hi), attr(bld, "output_bits", y->bits)})
                 .getResult();
   setWeightBits(r.getDefiningOp(), *w);
   finish(op, q, channelsFirst(bld, loc, r));
@@ -375,7 +381,7 @@ bool Converter::fullyConnected(Operation *op, std::string &why) {
   }
   OpBuilder bld(op);
   Location loc = op->getLoc();
-  auto [lo, hi] = activationRange(op, y->scale, y->zp);
+  auto [lo, hi] = activationRange(op, y->scale, y->zp, y->bits);
   SmallVector<Value> operands{x->q, createI8Constant(bld, loc, w->shape, w->values)};
   if (c) operands.push_back(createI32Constant(bld, loc, {n}, *b));
   Value r = QFullyConnectedOp::create(
@@ -383,7 +389,8 @@ bool Converter::fullyConnected(Operation *op, std::string &why) {
                 {attr(bld, "input_zp", x->zp),
                  bld.getNamedAttr("scale",
                                   bld.getDenseF64ArrayAttr(requantScales(x->scale, *w, y->scale))),
-                 attr(bld, "output_zp", y->zp), attr(bld, "act_min", lo), attr(bld, "act_max", hi)})
+                 attr(bld, "output_zp", y->zp), attr(bld, "act_min", lo), attr(bld, "act_max", hi),
+                 attr(bld, "output_bits", y->bits)})
                 .getResult();
   setWeightBits(r.getDefiningOp(), *w);
   finish(op, q, r);
@@ -410,12 +417,13 @@ bool Converter::add(AddOp op, std::string &why) {
     }
   }
   OpBuilder bld(op);
-  auto [lo, hi] = activationRange(op, y->scale, y->zp);
+  auto [lo, hi] = activationRange(op, y->scale, y->zp, y->bits);
   Value r = QAddOp::create(bld, op.getLoc(), ValueRange{a->q, c->q},
                            {attr(bld, "lhs_zp", a->zp), attr(bld, "rhs_zp", c->zp),
                             attrF(bld, "lhs_scale", a->scale), attrF(bld, "rhs_scale", c->scale),
                             attrF(bld, "output_scale", y->scale), attr(bld, "output_zp", y->zp),
-                            attr(bld, "act_min", lo), attr(bld, "act_max", hi)})
+                            attr(bld, "act_min", lo), attr(bld, "act_max", hi),
+                            attr(bld, "output_bits", y->bits)})
                 .getResult();
   finish(op, q, r);
   return true;
@@ -426,10 +434,10 @@ bool Converter::clamp(Operation *op, std::string &) {
   Operation *q = nullptr;
   auto y = quantizedOnlyUse(op->getResult(0), &q);
   if (!x || !y) return false;
-  int64_t lo = quantizeToI8(0.0, y->scale, y->zp), hi = 127;
+  int64_t lo = quantizeToI8(0.0, y->scale, y->zp, y->bits), hi = signedRange(y->bits).second;
   if (auto c = dyn_cast<ClipOp>(op)) {
-    lo = quantizeToI8(c.getMin().convertToDouble(), y->scale, y->zp);
-    hi = quantizeToI8(c.getMax().convertToDouble(), y->scale, y->zp);
+    lo = quantizeToI8(c.getMin().convertToDouble(), y->scale, y->zp, y->bits);
+    hi = quantizeToI8(c.getMax().convertToDouble(), y->scale, y->zp, y->bits);
   }
   OpBuilder bld(op);
   finish(op, q,
@@ -448,7 +456,10 @@ bool Converter::pool(Operation *op, std::string &why) {
     why = "only 1-D and 2-D pooling has integer kernels";
     return true;
   }
-  bool sameParams = std::fabs(x->scale / y->scale - 1.0) < 1e-6 && x->zp == y->zp;
+  bool sameParams =
+      std::fabs(x->scale / y->scale - 1.0) < 1e-6 && x->zp == y->zp && x->bits == y->bits;
+  auto [xlo, xhi] = signedRange(x->bits);
+  auto [ylo, yhi] = signedRange(y->bits);
   if (isa<AvgPoolOp>(op) && !sameParams) {
     // The integer average rounds on the input's grid; requantizing that result
     // rounds again, which can land two output steps away.
@@ -461,8 +472,8 @@ bool Converter::pool(Operation *op, std::string &why) {
   if (auto g = dyn_cast<GlobalAvgPoolOp>(op)) {
     r = QGlobalAvgPoolOp::create(bld, loc, ValueRange{in},
                                  {attr(bld, "input_zp", x->zp), attrF(bld, "scale", x->scale / y->scale),
-                                  attr(bld, "output_zp", y->zp), attr(bld, "act_min", -128),
-                                  attr(bld, "act_max", 127)})
+                                  attr(bld, "output_zp", y->zp), attr(bld, "act_min", ylo),
+                                  attr(bld, "act_max", yhi), attr(bld, "output_bits", y->bits)})
             .getResult();
     finish(op, q, channelsFirst(bld, loc, r));
     return true;
@@ -474,7 +485,7 @@ bool Converter::pool(Operation *op, std::string &why) {
                             bld.getNamedAttr("pads", m.getPadsAttr()),
                             bld.getNamedAttr("dilations", m.getDilationsAttr()),
                             bld.getNamedAttr("ceil_mode", m.getCeilModeAttr()),
-                            attr(bld, "act_min", -128), attr(bld, "act_max", 127)})
+                            attr(bld, "act_min", xlo), attr(bld, "act_max", xhi)})
             .getResult();
   } else if (auto a = dyn_cast<AvgPoolOp>(op)) {
     r = QAvgPoolOp::create(bld, loc, ValueRange{in},
@@ -483,14 +494,14 @@ bool Converter::pool(Operation *op, std::string &why) {
                             bld.getNamedAttr("pads", a.getPadsAttr()),
                             bld.getNamedAttr("ceil_mode", a.getCeilModeAttr()),
                             bld.getNamedAttr("count_include_pad", a.getCountIncludePadAttr()),
-                            attr(bld, "zp", x->zp), attr(bld, "act_min", -128),
-                            attr(bld, "act_max", 127)})
+                            attr(bld, "zp", x->zp), attr(bld, "act_min", xlo),
+                            attr(bld, "act_max", xhi)})
             .getResult();
   } else {
     return false;
   }
   if (!sameParams)
-    r = requantize(bld, loc, r, r.getType(), x->zp, x->scale / y->scale, y->zp, -128, 127);
+    r = requantize(bld, loc, r, retyped(r, y->bits), x->zp, x->scale / y->scale, y->zp, ylo, yhi);
   finish(op, q, channelsFirst(bld, loc, r));
   return true;
 }
@@ -505,8 +516,9 @@ bool Converter::reshape(ReshapeOp op, std::string &) {
   Value r = ReshapeOp::create(bld, loc, ValueRange{x->q},
                               {bld.getNamedAttr("shape", op.getShapeAttr())})
                 .getResult();
-  if (std::fabs(x->scale / y->scale - 1.0) >= 1e-6 || x->zp != y->zp)
-    r = requantize(bld, loc, r, r.getType(), x->zp, x->scale / y->scale, y->zp, -128, 127);
+  if (std::fabs(x->scale / y->scale - 1.0) >= 1e-6 || x->zp != y->zp || x->bits != y->bits)
+    r = requantize(bld, loc, r, retyped(r, y->bits), x->zp, x->scale / y->scale, y->zp,
+                   signedRange(y->bits).first, signedRange(y->bits).second);
   finish(op, q, r);
   return true;
 }
@@ -519,10 +531,10 @@ bool Converter::requantizePair(QuantizeLinearOp q) {
   if (!y) return false;
   Operation *dq = q.getInput().getDefiningOp();
   Value r = x->q;
-  if (std::fabs(x->scale / y->scale - 1.0) >= 1e-6 || x->zp != y->zp) {
+  if (std::fabs(x->scale / y->scale - 1.0) >= 1e-6 || x->zp != y->zp || x->bits != y->bits) {
     OpBuilder bld(q);
     r = requantize(bld, q.getLoc(), r, q.getOutput().getType(), x->zp, x->scale / y->scale, y->zp,
-                   -128, 127);
+                   signedRange(y->bits).first, signedRange(y->bits).second);
   }
   q.getOutput().replaceAllUsesWith(r);
   erased.insert(q);

@@ -39,12 +39,17 @@ std::optional<double> constantScalar(Value v) {
 }
 
 namespace {
-bool isI8(Type t) {
+/// Width of a signed activation tensor: 8, 4 or 2 (0: something else).
+int64_t actBits(Type t) {
   auto it = dyn_cast<IntegerType>(getElementTypeOrSelf(t));
-  return it && it.getWidth() == 8 && !it.isUnsigned();
+  if (!it || it.isUnsigned()) return 0;
+  unsigned w = it.getWidth();
+  return w == 8 || w == 4 || w == 2 ? w : 0;
 }
 
-/// Per-tensor (scale, zp) of a quantize / dequantize op with constant parameters.
+/// Per-tensor (scale, zp) of a quantize / dequantize op with constant parameters
+/// (the callers check that `bits` is the tensor's width: a narrower range in an 8-bit
+/// container is a weight form, not an activation).
 template <typename OpT>
 std::optional<std::pair<double, int64_t>> perTensorParams(OpT op) {
   auto scale = constantValues(op.getScale());
@@ -56,27 +61,28 @@ std::optional<std::pair<double, int64_t>> perTensorParams(OpT op) {
     if (!zv || zv->size() != 1) return std::nullopt;
     zp = (int64_t)(*zv)[0];
   }
-  if (op.getBits() != 8) return std::nullopt;
   return std::make_pair((*scale)[0], zp);
 }
 } // namespace
 
 std::optional<Activation> dequantizedActivation(Value v) {
   auto dq = v ? v.getDefiningOp<DequantizeLinearOp>() : DequantizeLinearOp();
-  if (!dq || !isI8(dq.getInput().getType())) return std::nullopt;
+  int64_t bits = dq ? actBits(dq.getInput().getType()) : 0;
+  if (!bits || (int64_t)dq.getBits() != bits) return std::nullopt;
   auto p = perTensorParams(dq);
   if (!p) return std::nullopt;
-  return Activation{dq.getInput(), p->first, p->second};
+  return Activation{dq.getInput(), p->first, p->second, bits};
 }
 
 std::optional<Activation> quantizedOnlyUse(Value v, Operation **quantizeOp) {
   if (!v || !v.hasOneUse()) return std::nullopt;
   auto q = dyn_cast<QuantizeLinearOp>(*v.getUsers().begin());
-  if (!q || !isI8(q.getOutput().getType())) return std::nullopt;
+  int64_t bits = q ? actBits(q.getOutput().getType()) : 0;
+  if (!bits || (int64_t)q.getBits() != bits) return std::nullopt;
   auto p = perTensorParams(q);
   if (!p) return std::nullopt;
   if (quantizeOp) *quantizeOp = q;
-  return Activation{q.getOutput(), p->first, p->second};
+  return Activation{q.getOutput(), p->first, p->second, bits};
 }
 
 std::optional<Weights> dequantizedWeights(Value v, int64_t axis, std::string &why) {
@@ -140,17 +146,28 @@ std::optional<Weights> dequantizedWeights(Value v, int64_t axis, std::string &wh
   return w;
 }
 
-int64_t quantizeToI8(double x, double scale, int64_t zp) {
-  double q = std::nearbyint((double)((float)x / (float)scale)) + (double)zp; // float32, as ONNX
-  return q < -128 ? -128 : (q > 127 ? 127 : (int64_t)q);
+std::pair<int64_t, int64_t> signedRange(int64_t bits) {
+  int64_t h = int64_t(1) << (bits - 1);
+  return {-h, h - 1};
 }
 
-std::pair<int64_t, int64_t> activationRange(Operation *op, double scale, int64_t zp) {
-  int64_t lo = -128, hi = 127;
+RankedTensorType activationType(ArrayRef<int64_t> shape, int64_t bits, MLIRContext *ctx) {
+  return RankedTensorType::get(shape, IntegerType::get(ctx, (unsigned)bits));
+}
+
+int64_t quantizeToI8(double x, double scale, int64_t zp, int64_t bits) {
+  auto [lo, hi] = signedRange(bits);
+  double q = std::nearbyint((double)((float)x / (float)scale)) + (double)zp; // float32, as ONNX
+  return q < (double)lo ? lo : (q > (double)hi ? hi : (int64_t)q);
+}
+
+std::pair<int64_t, int64_t> activationRange(Operation *op, double scale, int64_t zp,
+                                            int64_t bits) {
+  auto [lo, hi] = signedRange(bits);
   if (auto a = op->getAttrOfType<FloatAttr>("clip_min"))
-    lo = quantizeToI8(a.getValueAsDouble(), scale, zp);
+    lo = quantizeToI8(a.getValueAsDouble(), scale, zp, bits);
   if (auto a = op->getAttrOfType<FloatAttr>("clip_max"))
-    hi = quantizeToI8(a.getValueAsDouble(), scale, zp);
+    hi = quantizeToI8(a.getValueAsDouble(), scale, zp, bits);
   return {lo, hi};
 }
 

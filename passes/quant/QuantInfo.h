@@ -18,11 +18,13 @@
 
 namespace dnnopt::quant {
 
-/// A per-tensor int8 activation: the integer value and its real scale / zero point.
+/// A per-tensor integer activation: the integer value and its real scale / zero
+/// point; int8, or i4 / i2 (sub-byte activations, `bits` = the element width).
 struct Activation {
-  mlir::Value q;   ///< the int8 tensor
+  mlir::Value q;   ///< the int8 / i4 / i2 tensor
   double scale = 1;
   int64_t zp = 0;
+  int64_t bits = 8;
 };
 
 /// Constant symmetric weights: int8 values (w - zero_point) with one scale per
@@ -39,8 +41,8 @@ std::optional<double> constantScalar(mlir::Value v);
 /// All elements of a constant as doubles.
 std::optional<std::vector<double>> constantValues(mlir::Value v);
 
-/// `v` = dequantize_linear(int8 tensor) with a constant per-tensor scale and zero
-/// point.
+/// `v` = dequantize_linear(int8 / i4 / i2 tensor) with a constant per-tensor scale
+/// and zero point (and `bits` = the tensor's width).
 std::optional<Activation> dequantizedActivation(mlir::Value v);
 /// The only use of `v` is a per-tensor int8 quantize_linear with constant
 /// parameters: that op (its result, scale and zero point).
@@ -49,12 +51,19 @@ std::optional<Activation> quantizedOnlyUse(mlir::Value v, mlir::Operation **quan
 /// `axis` (or per tensor). Fails (with `why`) when w - zero_point leaves int8.
 std::optional<Weights> dequantizedWeights(mlir::Value v, int64_t axis, std::string &why);
 
-/// round_half_even(x / scale) + zp, saturated to int8.
-int64_t quantizeToI8(double x, double scale, int64_t zp);
+/// round_half_even(x / scale) + zp, saturated to int8 (or to a signed `bits`-wide
+/// integer).
+int64_t quantizeToI8(double x, double scale, int64_t zp, int64_t bits = 8);
+/// [lo, hi] of a signed `bits`-wide integer.
+std::pair<int64_t, int64_t> signedRange(int64_t bits);
+/// The tensor type of shape `shape` holding signed `bits`-wide integers (i8, i4, i2).
+mlir::RankedTensorType activationType(llvm::ArrayRef<int64_t> shape, int64_t bits,
+                                      mlir::MLIRContext *ctx);
 /// The integer [act_min, act_max] of a fused float clamp (clip_min / clip_max of
 /// `op`, absent = unbounded) on an output quantized with (scale, zp). Exact:
 /// quantization is monotonic, so Q(clamp(v, a, b)) = clamp(Q(v), Q(a), Q(b)).
-std::pair<int64_t, int64_t> activationRange(mlir::Operation *op, double scale, int64_t zp);
+std::pair<int64_t, int64_t> activationRange(mlir::Operation *op, double scale, int64_t zp,
+                                            int64_t bits = 8);
 
 /// dnn.constant of int8 / int32 values.
 mlir::Value createI8Constant(mlir::OpBuilder &b, mlir::Location loc,

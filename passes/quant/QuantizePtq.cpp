@@ -12,6 +12,8 @@
 #include "passes/Passes.h"
 #include "passes/quant/QuantInfo.h"
 
+#include "llvm/ADT/DenseSet.h"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -65,14 +67,50 @@ std::pair<double, double> range(Stats &s, double percentile) {
   return {s.sample[a], s.sample[b]};
 }
 
-/// Asymmetric int8 parameters of [lo, hi] (widened to hold 0, so zero is exact).
-std::pair<double, int64_t> int8Params(double lo, double hi) {
+/// Per-tensor parameters of an activation: scale, zero point, width.
+struct ActParams {
+  double scale = 1.0;
+  int64_t zp = 0, bits = 8;
+};
+
+/// Asymmetric signed `bits`-wide parameters of [lo, hi] (widened to hold 0, so zero is
+/// exact): scale (hi - lo) / (2^bits - 1), zero point round(-2^(bits-1) - lo / scale).
+ActParams actParams(double lo, double hi, int64_t bits) {
   lo = std::min(lo, 0.0);
   hi = std::max(hi, 0.0);
-  double scale = (hi - lo) / 255.0;
+  double qmin = -std::ldexp(1.0, (int)bits - 1), qmax = -qmin - 1;
+  double scale = (hi - lo) / (qmax - qmin);
   if (!(scale > 0) || !std::isfinite(scale)) scale = 1.0;
-  double zp = std::nearbyint(-128.0 - lo / scale);
-  return {scale, (int64_t)std::clamp(zp, -128.0, 127.0)};
+  double zp = std::nearbyint(qmin - lo / scale);
+  return {scale, (int64_t)std::clamp(zp, qmin, qmax), bits};
+}
+
+/// A scalar zero point constant of a signed `bits`-wide type (i8, i4, i2): its type
+/// makes quantize_linear's result that type.
+Value zeroPointConstant(OpBuilder &b, Location loc, int64_t zp, int64_t bits) {
+  auto type = RankedTensorType::get({}, b.getIntegerType((unsigned)bits));
+  APInt v((unsigned)bits, (uint64_t)zp, /*isSigned=*/true);
+  return ConstantOp::create(b, loc, DenseElementsAttr::get(type, ArrayRef<APInt>(v))).getResult();
+}
+
+/// The activations that stay int8 whatever `act-bits` says: the graph's inputs and
+/// outputs, and what shares their parameters through ops that keep their input's
+/// range (so the first layer reads int8 and the last writes int8).
+llvm::DenseSet<Value> int8Borders(func::FuncOp func, bool (*keepsRange)(Operation *)) {
+  llvm::DenseSet<Value> out;
+  for (BlockArgument a : func.getArguments()) out.insert(a);
+  func.walk([&](func::ReturnOp ret) {
+    for (Value x : ret.getOperands()) {
+      while (true) {
+        out.insert(x);
+        Operation *def = x.getDefiningOp();
+        if (!def || !keepsRange(def)) break;
+        x = def->getOperand(0);
+      }
+    }
+  });
+  // (The range-keeping consumers of a border tensor take its parameters anyway.)
+  return out;
 }
 
 bool isFloatTensor(Value v) {
@@ -147,7 +185,11 @@ struct DnnQuantizePtq : ::dnnopt::impl::DnnQuantizePtqBase<DnnQuantizePtq> {
       return signalPassFailure();
     }
     if (weightBits != 8 && weightBits != 4 && weightBits != 2) {
-      func.emitError("dnn-quantize-ptq: weight-bits must be 8, 4 or 2, got ") << weightBits;
+      func.emitError("dnn-quantize-ptq: weight-bits must be 8, 4 or 2, got ") << (int64_t)weightBits;
+      return signalPassFailure();
+    }
+    if (actBits != 8 && actBits != 4 && actBits != 2) {
+      func.emitError("dnn-quantize-ptq: act-bits must be 8, 4 or 2, got ") << (int64_t)actBits;
       return signalPassFailure();
     }
     if (!(percentile > 0.0 && percentile <= 100.0)) {
@@ -195,7 +237,9 @@ struct DnnQuantizePtq : ::dnnopt::impl::DnnQuantizePtqBase<DnnQuantizePtq> {
     // All parameters first, on the float graph: an op that keeps its input's range
     // (pooling, layout) takes its input's parameters, so an average pool stays on one
     // scale and lowers to the integer kernel.
-    llvm::DenseMap<Value, std::pair<double, int64_t>> params;
+    // Hidden activations get `act-bits` bits, the borders int8.
+    llvm::DenseSet<Value> borders = int8Borders(func, keepsInputRange);
+    llvm::DenseMap<Value, ActParams> params;
     for (Value v : activations) {
       Operation *def = v.getDefiningOp();
       if (def && keepsInputRange(def) && params.count(def->getOperand(0))) {
@@ -204,21 +248,21 @@ struct DnnQuantizePtq : ::dnnopt::impl::DnnQuantizePtqBase<DnnQuantizePtq> {
         auto it = stats.find(v);
         if (it == stats.end() || !(it->second.lo <= it->second.hi)) continue;
         auto [lo, hi] = range(it->second, percentile);
-        params[v] = int8Params(lo, hi);
+        params[v] = actParams(lo, hi, borders.contains(v) ? 8 : (int64_t)actBits);
       }
     }
     for (Value v : activations) {
       if (!params.count(v)) continue;
       Operation *def = v.getDefiningOp();
-      auto [scale, zp] = params[v];
+      auto [scale, zp, bits] = params[v];
       OpBuilder b(func.getContext());
       if (def) b.setInsertionPointAfter(def);
       else b.setInsertionPointToStart(&func.getBody().front());
       Location loc = def ? def->getLoc() : func.getLoc();
       Value s = passutil::createF32Constant(b, loc, {}, {(float)scale});
-      Value z = quant::createI8Constant(b, loc, {}, {(int8_t)zp});
+      Value z = zeroPointConstant(b, loc, zp, bits);
       NamedAttribute attrs[] = {b.getNamedAttr("axis", b.getI64IntegerAttr(1)),
-                                b.getNamedAttr("bits", b.getI64IntegerAttr(8))};
+                                b.getNamedAttr("bits", b.getI64IntegerAttr(bits))};
       Value q = QuantizeLinearOp::create(b, loc, ValueRange{v, s, z}, attrs).getResult();
       Value d = DequantizeLinearOp::create(b, loc, ValueRange{q, s, z}, attrs).getResult();
       v.replaceAllUsesExcept(d, q.getDefiningOp());

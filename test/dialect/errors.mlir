@@ -693,7 +693,7 @@ func.func @quantize_bits(%x: tensor<2x3xf32>, %s: tensor<f32>) -> tensor<2x3xui8
 // -----
 
 func.func @quantize_zero_point_type(%x: tensor<2x3xf32>, %s: tensor<f32>, %zp: tensor<i16>) -> tensor<2x3xi16> {
-  // expected-error @+2 {{zero_point must be int8 or uint8, got 'i16'}}
+  // expected-error @+2 {{zero_point must be int8, uint8, i4 or i2, got 'i16'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = dnn.quantize_linear %x, %s, %zp : (tensor<2x3xf32>, tensor<f32>, tensor<i16>) -> tensor<2x3xi16>
   return %0 : tensor<2x3xi16>

@@ -52,8 +52,8 @@ module attributes {u = #hw.unit<name = "cpu", kind = cpu, freq_mhz = 80, model =
 
 // -----
 
-// expected-error @+1 {{unit 'cpu': latency model 'cortex_m4' has no constants for a4w4 (a8w8, a8w4, a8w2, a32w32)}}
-module attributes {u = #hw.unit<name = "cpu", kind = cpu, freq_mhz = 80, model = "cortex_m4", precisions = [#hw.precision<a = 4, w = 4>]>} {}
+// expected-error @+1 {{unit 'cpu': latency model 'cortex_m4' has no constants for a16w8 (a8, a4 or a2 with w8, w4 or w2; a32w32)}}
+module attributes {u = #hw.unit<name = "cpu", kind = cpu, freq_mhz = 80, model = "cortex_m4", precisions = [#hw.precision<a = 16, w = 8>]>} {}
 
 // -----
 

@@ -49,6 +49,12 @@ cl::list<std::string> inputShapes(
     cl::desc("Static shape of a graph input: NAME:1x3x32x32, or 1x3x32x32 for the first "
              "input (repeatable)"),
     cl::value_desc("[name:]shape"), cl::sub(compileCmd));
+cl::opt<std::string> optimizeOpt(
+    "optimize",
+    cl::desc("speed (default): int8 pointwise and small first convolutions get int16 weights "
+             "expanded at compile time (twice their flash, fewer instructions); size: int8 "
+             "weights everywhere"),
+    cl::value_desc("speed|size"), cl::init("speed"), cl::sub(compileCmd));
 driver::QuantizeOptions quantizeOpts(compileCmd);
 
 bool isCIdentifier(const std::string &s) {
@@ -115,6 +121,11 @@ int dnnopt::driver::runCompile() {
   options.name = nameOpt.empty() ? defaultName(modelPath) : nameOpt;
   options.target = targetOpt;
   options.withExample = withExample;
+  if (optimizeOpt != "speed" && optimizeOpt != "size") {
+    llvm::errs() << "dnnopt compile: --optimize must be speed or size, got '" << optimizeOpt << "'\n";
+    return 1;
+  }
+  options.compactWeights = optimizeOpt == "size";
   if (!isCIdentifier(options.name)) {
     llvm::errs() << "dnnopt compile: --name '" << options.name
                  << "' is not a usable C identifier (letters, digits, '_', not starting with a digit, "

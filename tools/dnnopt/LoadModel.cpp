@@ -114,6 +114,14 @@ bool dnnopt::driver::checkQuantizeRequest(const std::string &command, const Quan
     llvm::errs() << command << ": --weight-bits needs --quantize int8\n";
     return false;
   }
+  if (q.actBits != 8 && q.actBits != 4 && q.actBits != 2) {
+    llvm::errs() << command << ": --act-bits must be 8, 4 or 2\n";
+    return false;
+  }
+  if (q.actBits != 8 && q.mode.empty()) {
+    llvm::errs() << command << ": --act-bits needs --quantize int8\n";
+    return false;
+  }
   if (!(q.percentile > 0.0 && q.percentile <= 100.0)) {
     llvm::errs() << command << ": --calibration-percentile must be in (0, 100]\n";
     return false;
@@ -132,6 +140,7 @@ bool dnnopt::driver::quantizeModel(ModuleOp module, const std::string &command,
   o.percentile = q.percentile;
   o.maxSamples = q.maxSamples;
   o.weightBits = q.weightBits;
+  o.actBits = q.actBits;
   pm.addPass(createDnnQuantizePtq(o));
   if (failed(pm.run(module))) return false;
   return succeeded(verify(module));

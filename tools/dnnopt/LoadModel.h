@@ -30,6 +30,7 @@ struct QuantizeRequest {
   double percentile = 100.0;
   unsigned maxSamples = 0;
   unsigned weightBits = 8;
+  unsigned actBits = 8; ///< hidden activations (the graph's inputs / outputs stay int8)
 };
 
 /// Checks the request's options; prints the problem after `command` and returns

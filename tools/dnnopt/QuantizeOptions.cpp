@@ -21,9 +21,14 @@ QuantizeOptions::QuantizeOptions(cl::SubCommand &sub)
                  cl::desc("Use at most N calibration samples (default: all)"), cl::value_desc("N"),
                  cl::init(0), cl::sub(sub)),
       weightBits("weight-bits",
-                 cl::desc("With --quantize: weight width, 8, 4 or 2 (ternary); activations stay "
-                          "int8 (default 8)"),
-                 cl::value_desc("bits"), cl::init(8), cl::sub(sub)) {}
+                 cl::desc("With --quantize: weight width, 8, 4 or 2 (ternary); activations: "
+                          "--act-bits (default 8)"),
+                 cl::value_desc("bits"), cl::init(8), cl::sub(sub)),
+      actBits("act-bits",
+              cl::desc("With --quantize: width of the hidden activations, 8, 4 or 2 (packed "
+                       "densely in the arena; the model's inputs and outputs stay int8; "
+                       "default 8)"),
+              cl::value_desc("bits"), cl::init(8), cl::sub(sub)) {}
 
 QuantizeRequest QuantizeOptions::request() const {
   QuantizeRequest q;
@@ -32,5 +37,6 @@ QuantizeRequest QuantizeOptions::request() const {
   q.percentile = percentile;
   q.maxSamples = maxSamples;
   q.weightBits = weightBits;
+  q.actBits = actBits;
   return q;
 }

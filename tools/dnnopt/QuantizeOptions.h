@@ -19,6 +19,7 @@ struct QuantizeOptions {
   llvm::cl::opt<double> percentile;
   llvm::cl::opt<unsigned> maxSamples;
   llvm::cl::opt<unsigned> weightBits;
+  llvm::cl::opt<unsigned> actBits;
 
   explicit QuantizeOptions(llvm::cl::SubCommand &sub);
   QuantizeRequest request() const;

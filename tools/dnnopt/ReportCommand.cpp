@@ -59,8 +59,9 @@ cl::opt<std::string> targetFile("target-file",
 driver::QuantizeOptions quantizeOpts(reportCmd);
 
 /// Quantized models (imported QDQ / QLinear, or --quantize): the integer IR the C
-/// backend compiles, each integer layer at its own precision (a8 and its weights'
-/// width; per-channel mixed widths count as the widest).
+/// backend compiles, each integer layer at its own precision: activations at the
+/// width of the tensor it writes (8, or 4 / 2 for packed sub-byte activations), weights
+/// at theirs (per-channel mixed widths count as the widest).
 bool lowerQuantized(ModuleOp module) {
   if (!hasQuantizationOps(module)) return true;
   PassManager pm(module.getContext());
@@ -76,7 +77,10 @@ bool lowerQuantized(ModuleOp module) {
       w = 0;
       for (int64_t b : bits.asArrayRef()) w = std::max(w, b);
     }
-    op->setAttr(hw::kPrecisionAttrName, hw::PrecisionAttr::get(ctx, 8, w, hw::Real(0.0)));
+    int64_t act = 8;
+    if (auto t = dyn_cast<RankedTensorType>(op->getResult(0).getType()))
+      if (t.getElementType().isSignlessInteger()) act = t.getElementType().getIntOrFloatBitWidth();
+    op->setAttr(hw::kPrecisionAttrName, hw::PrecisionAttr::get(ctx, act, w, hw::Real(0.0)));
   });
   return true;
 }

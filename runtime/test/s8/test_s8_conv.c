@@ -67,11 +67,11 @@ static void run_conv(const char *tag, dnn_s8_conv_params *p, int with_bias)
     const size_t ny = (size_t)p->n * p->oh * p->ow * p->m, npk = dnn_s8_conv_packed_size(p);
     const size_t nscr = dnn_s8_conv_scratch_size(p);
     int8_t *x = (int8_t *)xalloc(nx), *w = (int8_t *)xalloc(nw), *pw = (int8_t *)xalloc(npk);
-    int8_t *y = (int8_t *)xalloc(ny), *ref = (int8_t *)xalloc(ny);
+    int8_t *y = (int8_t *)galloc(ny), *ref = (int8_t *)xalloc(ny);
     int32_t *bias = (int32_t *)xalloc(sizeof(int32_t) * p->m);
     dnn_s8_chan *pb = (dnn_s8_chan *)xalloc(sizeof(dnn_s8_chan) * p->m);
     int32_t *mult = (int32_t *)xalloc(sizeof(int32_t) * p->m), *shift = (int32_t *)xalloc(sizeof(int32_t) * p->m);
-    void *scratch = xalloc(nscr);
+    void *scratch = galloc(nscr); /* guarded: a write outside fails the case */
     const int sc = shift_for(K);
     char name[256];
     int m;
@@ -91,8 +91,25 @@ static void run_conv(const char *tag, dnn_s8_conv_params *p, int with_bias)
     dnn_s8_conv(p, x, pw, pb, y, scratch);
     ref_conv(p, x, w, with_bias ? bias : NULL, mult, shift, ref);
     check_s8(name, y, ref, ny);
-    free(x), free(w), free(pw), free(y), free(ref), free(bias), free(pb), free(mult), free(shift);
-    free(scratch);
+    gcheck(name, "scratch", scratch), gcheck(name, "y", y);
+    if (dnn_s8_conv_wide_ok(p)) { /* the wide-weight pointwise kernel: same channel records
+                                   * and outputs */
+        const size_t nwp = dnn_s8_conv_wide_packed_size(p);
+        int16_t *pw16 = (int16_t *)xalloc(nwp);
+        dnn_s8_chan *pb16 = (dnn_s8_chan *)xalloc(sizeof(dnn_s8_chan) * p->m);
+        char n2[300];
+        dnn_s8_conv_wide_pack(p, w, with_bias ? bias : NULL, mult, shift, pw16, pb16);
+        snprintf(n2, sizeof n2, "%s [wide: size, channel records]", name);
+        record(nwp == 2 * npk && memcmp(pb, pb16, sizeof(dnn_s8_chan) * p->m) == 0, n2);
+        memset(y, 0x5A, ny);
+        dnn_s8_conv_wide(p, x, pw16, pb16, y, scratch);
+        snprintf(n2, sizeof n2, "%s [wide]", name);
+        check_s8(n2, y, ref, ny);
+        gcheck(n2, "scratch", scratch), gcheck(n2, "y", y);
+        free(pw16), free(pb16);
+    }
+    free(x), free(w), free(pw), free(ref), free(bias), free(pb), free(mult), free(shift);
+    gfree(y), gfree(scratch);
 }
 
 static void set_conv(dnn_s8_conv_params *p, int n, int c, int h, int w, int m, int kh, int kw,
@@ -152,6 +169,8 @@ static void clamp_cases(void)
     clamp_case("pointwise 16->32 9 px",     1, 16,  3,  3, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1);
     clamp_case("pointwise 20->8 5 px",      1, 20,  1,  5,  8, 1, 1, 1, 1, 0, 0, 0, 0, 1);
     clamp_case("pointwise 64->24 6x6",      1, 64,  6,  6, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    clamp_case("pointwise 24->16 7x3",      1, 24,  7,  3, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    clamp_case("pointwise 128->8 3x3",      1, 128, 3,  3,  8, 1, 1, 1, 1, 0, 0, 0, 0, 1);
     clamp_case("dw 3x3 s1 6x6",             1, 12,  6,  6, 12, 3, 3, 1, 1, 1, 1, 1, 1, 12);
     clamp_case("dw 3x3 s1 3x3 c%4",         1,  9,  3,  3,  9, 3, 3, 1, 1, 1, 1, 1, 1, 9);
     clamp_case("dw 3x3 s1 5x5",             1,  8,  5,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 8);
@@ -203,6 +222,30 @@ static void random_convs(int count)
     }
 }
 
+/* Random 3x3 depthwise on small maps (the assembly kernels' geometry, plane mode):
+ * strides 1-3, dilations 1-3, each pad 0-3 on its own (input rows / columns past the
+ * last one read, rows before the first), 1-20 channels (partial blocks of 4), both
+ * orientations (OW < OH runs transposed). */
+static void random_dw3(int count)
+{
+    int t = 0;
+    while (t < count) {
+        dnn_s8_conv_params p;
+        int d[12], i, c;
+        for (i = 0; i < 12; i++)
+            d[i] = rnd_int(0, 1 << 30);
+#define D(i, lo, hi) ((lo) + d[i] % ((hi) - (lo) + 1))
+        c = D(0, 1, 20);
+        set_conv(&p, 1, c, D(1, 1, 9), D(2, 1, 9), c, 3, 3, D(3, 1, 3), D(4, 1, 3), D(5, 1, 3),
+                 D(6, 1, 3), D(7, 0, 3), D(8, 0, 3), D(9, 0, 3), D(10, 0, 3), c);
+#undef D
+        if (!conv_out(&p))
+            continue;
+        run_conv("dw 3x3 small random", &p, d[11] % 4 != 0);
+        t++;
+    }
+}
+
 void test_s8_conv(void)
 {
     /*        tag                           n  c   h   w   m  kh kw sh sw dh dw pt pl pb pr g */
@@ -237,6 +280,9 @@ void test_s8_conv(void)
     conv_case("dw 3x3 no pad tiny",         1,  4,  3,  3,  4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4);
     conv_case("dw 5x5 pad 2",               1,  8,  9,  9,  8, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 8);
     conv_case("dw 3x3 dilated",             1,  4,  9,  9,  4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4);
+    /* the last input column is never read (stride 2, pad_r 0): plane mode loads only the
+     * rows the outputs read (it wrote 24 bytes past the scratch) */
+    conv_case("dw 3x3 s2 d1,2 pads 2,1,2,0", 1, 12, 3,  5, 12, 3, 3, 2, 2, 1, 2, 2, 1, 2, 0, 12);
     conv_case("dw 1-D k3",                  1,  8,  1, 20,  8, 1, 3, 1, 1, 1, 1, 0, 2, 0, 0, 8);
     conv_case("dw multiplier 2",            1,  4,  5,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4);
     /* planes of 4-8 KB (MobileNet's 24x24 layers): plane mode */
@@ -255,8 +301,15 @@ void test_s8_conv(void)
     conv_case("DS-CNN dw 25x5 full",        1, 64, 25,  5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64);
     conv_case("conv 3x3 16->16 32x32",      1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
     conv_case("pointwise 9 px (tail 1)",    1, 64,  3,  3, 20, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    /* K = 24 (pair + quads), 40 (pair + 2 quads), 256 with a lone pixel: the wide kernel's
+     * group dispatch (run_conv also runs dnn_s8_conv_wide on every pointwise case) */
+    conv_case("pointwise 24->12 7x5",       1, 24,  7,  5, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    conv_case("pointwise 40->6 2x7 (tail 2)", 2, 40, 2, 7,  6, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    conv_case("pointwise 256->8 3x3",       1, 256, 3,  3,  8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    conv_case("pointwise 128->16 6x6",      1, 128, 6,  6, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
     clamp_cases();
     random_convs(g_quick ? 60 : 400);
+    random_dw3(g_quick ? 60 : 300);
 }
 
 /* ---- fully connected ---- */
@@ -277,10 +330,10 @@ static void run_fc(int batch, int K, int N, int transposed, int with_bias)
     p.batch = batch, p.in_features = K, p.out_features = N;
     p.input_zp = q.in_zp, p.output_zp = q.out_zp, p.act_min = q.lo, p.act_max = q.hi;
     x = (int8_t *)xalloc(nx), w = (int8_t *)xalloc(nw), pw = (int8_t *)xalloc(dnn_s8_fc_packed_size(&p));
-    y = (int8_t *)xalloc(ny), ref = (int8_t *)xalloc(ny);
+    y = (int8_t *)galloc(ny), ref = (int8_t *)xalloc(ny);
     bias = (int32_t *)xalloc(sizeof(int32_t) * N), pb = (dnn_s8_chan *)xalloc(sizeof(dnn_s8_chan) * N);
     mult = (int32_t *)xalloc(sizeof(int32_t) * N), shift = (int32_t *)xalloc(sizeof(int32_t) * N);
-    scratch = xalloc(dnn_s8_fc_scratch_size(&p));
+    scratch = galloc(dnn_s8_fc_scratch_size(&p));
     rnd_fill_s8(x, nx, -128, 127);
     rnd_fill_s8(w, nw, -127, 127);
     for (n = 0; n < N; n++) {
@@ -301,8 +354,9 @@ static void run_fc(int batch, int K, int N, int transposed, int with_bias)
              transposed ? " transB" : "", with_bias ? "" : " nobias", (int)p.input_zp,
              (int)p.output_zp, (int)q.lo, (int)q.hi);
     check_s8(name, y, ref, ny);
-    free(x), free(w), free(pw), free(y), free(ref), free(bias), free(pb), free(mult), free(shift);
-    free(scratch);
+    gcheck(name, "scratch", scratch), gcheck(name, "y", y);
+    free(x), free(w), free(pw), free(ref), free(bias), free(pb), free(mult), free(shift);
+    gfree(y), gfree(scratch);
 }
 
 void test_s8_fc(void)

@@ -186,6 +186,35 @@ static void test_float_conversions(void)
     for (i = 0; i < n; i++)
         bad += back[i] != (float)(y[i] - p.zp) * p.scale;
     record(bad == 0, "dequantize_f32");
+    { /* the fused quantize + NCHW -> NHWC transpose against dnn_s8_quantize_f32 and a
+       * transpose: batches, channel counts 1..5, pixel counts with tails of 0..3 */
+        static const int32_t shapes[][3] = {{1, 3, 96}, {2, 3, 13}, {1, 1, 7}, {2, 5, 6},
+                                            {1, 4, 1}, {3, 2, 9}, {1, 3, 0}};
+        int8_t *yf = (int8_t *)xalloc((size_t)n), *yt = (int8_t *)xalloc((size_t)n + 1);
+        size_t s;
+        for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+            dnn_s8_quant_nhwc_params q;
+            const int32_t nb = shapes[s][0], nc = shapes[s][1], hw = shapes[s][2];
+            const int32_t tot = nb * nc * hw;
+            int32_t b, c, j;
+            char name[96];
+            q.n = nb, q.c = nc, q.hw = hw, q.scale = p.scale, q.zp = p.zp;
+            p.n = tot;
+            dnn_s8_quantize_f32(&p, x, y); /* x is NCHW here */
+            for (b = 0; b < nb; b++)
+                for (c = 0; c < nc; c++)
+                    for (j = 0; j < hw; j++)
+                        yt[(b * hw + j) * nc + c] = y[(b * nc + c) * hw + j];
+            memset(yf, 0x55, (size_t)n);
+            dnn_s8_quantize_f32_nhwc(&q, x, yf);
+            snprintf(name, sizeof name, "quantize_f32_nhwc n %d c %d hw %d", (int)nb, (int)nc, (int)hw);
+            check_s8(name, yf, yt, (size_t)tot);
+            record(yf[tot] == 0x55, "quantize_f32_nhwc writes n * c * hw values");
+        }
+        p.n = n;
+        free(yf);
+        free(yt);
+    }
     free(x);
     free(back);
     free(y);

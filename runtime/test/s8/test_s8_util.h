@@ -1,7 +1,9 @@
 /*
  * test_s8_util.h - helpers of the int8 kernel tests: deterministic random numbers,
- * exact-size allocation (AddressSanitizer catches any out-of-bounds access), exact
- * comparison, and the int64 reference of the requantization (dnn_s8.h).
+ * exact-size allocation (AddressSanitizer catches any out-of-bounds access), guarded
+ * allocation for what the kernels write (a write outside fails the case on every build,
+ * QEMU included), exact comparison, and the int64 reference of the requantization
+ * (dnn_s8.h).
  *
  * The same program runs on the host (portable C build of the kernels) and on a
  * Cortex-M4 under QEMU (DSP build), so both builds are checked against the same
@@ -32,6 +34,13 @@ double rnd_scale(int e_lo, int e_hi);   /* (1 + rnd_unit()) * 2^e, e in [e_lo, e
 void rnd_fill_s8(int8_t *p, size_t n, int lo, int hi);
 
 void *xalloc(size_t bytes);             /* filled with 0xA5 (unwritten outputs show up) */
+/* The same between guard bytes, for the buffers a kernel writes (scratch, outputs):
+ * gcheck records the check "what [guards of buf]", failed when a guard byte changed (a
+ * write outside the buffer, which QEMU runs have no sanitizer to catch), and returns
+ * 1 when none did; gfree frees the block. */
+void *galloc(size_t bytes);
+int gcheck(const char *what, const char *buf, const void *p);
+void gfree(void *p);
 
 void record(int ok, const char *what);
 /* exact comparison; prints the first mismatches */
