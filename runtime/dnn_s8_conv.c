@@ -1055,12 +1055,15 @@ static void conv_run(const dnn_s8_conv_params *p, const int8_t *x, const int8_t 
                     if (i >= npx)
                         col_fill_words(slot_px(buf, Kp, i), Kp / 4, 0);
                     else {
-                        const int8_t *src = xn + ((size_t)(oh * p->stride_h - p->pad_t) * p->w +
-                                                  (size_t)(ow * p->stride_w - p->pad_l)) * C;
+                        const int8_t *src = xn;
                         run = 0;
                         if (fast_rows && oh >= oh0 && oh < oh1 && ow >= ow0 && ow < ow1) {
                             /* interior pixels up to the end of the row or of the block;
-                             * staged rows read up to 3 bytes past the last run */
+                             * staged rows read up to 3 bytes past the last run. Only an
+                             * interior pixel's window starts inside x (the address of a
+                             * padded one would point before it). */
+                            src = xn + ((size_t)(oh * p->stride_h - p->pad_t) * p->w +
+                                        (size_t)(ow * p->stride_w - p->pad_l)) * C;
                             run = ow1 - ow < npx - i ? ow1 - ow : npx - i;
                             if ((row & 3) != 0)
                                 while (run > 0 && src + (size_t)(run - 1) * step +

@@ -763,11 +763,14 @@ void dnn_sub_conv(const dnn_sub_conv_params *sp, const int8_t *x, const dnn_sub_
                         col_words(px, geo.xc + ((size_t)oh * p->stride_h * p->w + (size_t)ow * p->stride_w) * cs,
                                   C / 4);
                     else {
-                        const int8_t *src = geo.xc + ((size_t)(oh * p->stride_h - p->pad_t) * p->w +
-                                                      (size_t)(ow * p->stride_w - p->pad_l)) * cs;
-                        if (fast_rows && oh >= oh0 && oh < oh1 && ow >= ow0 && ow < ow1 &&
-                            ((row & 3) == 0 || cs != C ||
-                             src + (size_t)(p->kh - 1) * rs + row + 3 <= geo.img_end))
+                        /* only an interior pixel's window starts inside x */
+                        const int interior = fast_rows && oh >= oh0 && oh < oh1 && ow >= ow0 && ow < ow1;
+                        const int8_t *src =
+                            interior ? geo.xc + ((size_t)(oh * p->stride_h - p->pad_t) * p->w +
+                                                 (size_t)(ow * p->stride_w - p->pad_l)) * cs
+                                     : geo.xc;
+                        if (interior && ((row & 3) == 0 || cs != C ||
+                                         src + (size_t)(p->kh - 1) * rs + row + 3 <= geo.img_end))
                             im2col_interior(p, &geo, src, rs, px, stage);
                         else
                             im2col_pixel(p, &geo, g, oh, ow, px, stage);

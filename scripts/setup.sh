@@ -10,6 +10,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PKGS=(
   # build
   cmake ninja-build ccache g++ make pkg-config
+  # clang: its UndefinedBehaviorSanitizer checks the runtime kernels (runtime-kernels-clang-sanitizers)
+  clang
   # MLIR / LLVM 22 (only 22: it conflicts with other versions)
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   # ONNX + protobuf
