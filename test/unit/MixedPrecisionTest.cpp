@@ -201,8 +201,9 @@ func.func @main(%x: tensor<1x6x6x3xf32> {dnn.name = "x"}) -> (tensor<1x5xf32> {d
   EXPECT_EQ(outputChannels(lowered, "dnn.qconv", 2), 7);
   lowered.walk([&](dnn::QConvOp op) {
     ArrayRef<int64_t> bits = *op.getWeightBits();
-    if (op.getGroup() == 1) // the depthwise conv follows c2's order
+    if (op.getGroup() == 1) { // the depthwise conv follows c2's order
       EXPECT_TRUE(std::is_sorted(bits.rbegin(), bits.rend())) << "widths not grouped";
+    }
     EXPECT_FALSE(llvm::is_contained(bits, 0)) << "0 bits left for the C backend";
   });
   std::string remarkText;
