@@ -13,63 +13,24 @@
 #include <string.h>
 
 #include "dnnopt_runtime.h"
-#include "dnn_port.h"
+#include "bench_harness.h"
 
-#define INSNS_PER_TICK DNN_PORT_QEMU_INSNS_PER_TICK
 #define BUF 32768
 #define WBUF 81920
 
 static float g_x[BUF], g_w[WBUF], g_wp[WBUF], g_b[256], g_y[BUF], g_ref[BUF];
-static int g_failures;
 static int g_only;    /* run only layer number g_only (1-based) when > 0 */
 static int g_layer;   /* number of the current layer */
 
-static uint32_t g_seed = 12345u;
 static float frand(void) /* uniform in [-1, 1) */
 {
-    g_seed = g_seed * 1664525u + 1013904223u;
-    return (float)(g_seed >> 8) * (2.0f / 16777216.0f) - 1.0f;
+    return (float)rnd() * (2.0f / 16777216.0f) - 1.0f;
 }
 static void fill(float *p, size_t n)
 {
     size_t i;
     for (i = 0; i < n; i++)
         p[i] = frand();
-}
-
-static uint64_t insns(uint64_t t0, uint64_t t1)
-{
-    return (t1 - t0) * INSNS_PER_TICK;
-}
-
-/* ---- counter calibration: an asm loop of exactly 4 instructions per iteration ---- */
-static void asm_loop(uint32_t n)
-{
-    __asm__ volatile("1: subs %0, %0, #1\n\tnop\n\tnop\n\tbne 1b\n" : "+r"(n) : : "cc");
-}
-
-static void calibrate(void)
-{
-    /* 2.5 M iterations (10 M instructions, no SysTick wrap) and 200 M iterations
-     * (800 M instructions = 20 M ticks, so the 24-bit counter wraps once). The call,
-     * loop setup and counter reads add a few instructions: +-1 tick is allowed. */
-    static const uint32_t iters[2] = {2500000u, 200000000u};
-    int i;
-    for (i = 0; i < 2; i++) {
-        const uint64_t expect = 4ull * iters[i];
-        uint64_t t0 = dnn_port_ticks(), t1, got;
-        asm_loop(iters[i]);
-        t1 = dnn_port_ticks();
-        got = insns(t0, t1);
-        printf("calibration: asm loop of %lu x 4 instructions: %llu ticks = %llu instructions "
-               "(expected %llu) %s\n",
-               (unsigned long)iters[i], (unsigned long long)(t1 - t0), (unsigned long long)got,
-               (unsigned long long)expect,
-               (got + 2 * INSNS_PER_TICK >= expect && got <= expect + 2 * INSNS_PER_TICK) ? "ok"
-                                                                                          : "MISMATCH");
-        if (!(got + 2 * INSNS_PER_TICK >= expect && got <= expect + 2 * INSNS_PER_TICK))
-            g_failures++;
-    }
 }
 
 /* ---- naive references (onnx2c style) ---- */

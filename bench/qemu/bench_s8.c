@@ -1,7 +1,7 @@
 /*
  * bench_s8.c - Cortex-M4 benchmark of the int8 kernels (runtime/dnn_s8.h) under QEMU
  * mps2-an386 with `-icount shift=0` (1 SysTick tick = 40 executed instructions, checked
- * by the same asm-loop calibration as bench_main.c).
+ * by the asm-loop calibration of bench_harness.h).
  *
  * Part 1, layers: for each layer, random int8 data goes through a naive loop nest
  * (one loop per ONNX index, the padding test inside the MAC loop, int32 accumulation,
@@ -21,9 +21,8 @@
 #include <string.h>
 
 #include "dnn_s8.h"
-#include "dnn_port.h"
+#include "bench_harness.h"
 
-#define INSNS_PER_TICK DNN_PORT_QEMU_INSNS_PER_TICK
 #define ABUF 65536   /* activations (largest: 48x48x16 = 36864) */
 #define WBUF 81920   /* weights (largest: FC 640x128 = 81920) */
 #define CBUF 1024    /* per-channel arrays */
@@ -35,51 +34,7 @@ static int16_t g_wp16[WBUF] __attribute__((aligned(8))); /* dnn_s8_conv_wide wei
 static int32_t g_b[CBUF], g_mult[CBUF], g_shift[CBUF];
 static dnn_s8_chan g_chan[CBUF];
 static uint64_t g_scratch[SBUF / 8];
-static int g_failures, g_only, g_layer, g_net_detail;
-
-static uint32_t g_seed = 12345u;
-static uint32_t rnd(void)
-{
-    g_seed = g_seed * 1664525u + 1013904223u;
-    return g_seed >> 8;
-}
-static void fill_s8(int8_t *p, size_t n, int lo, int hi)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        p[i] = (int8_t)(lo + (int)(rnd() % (uint32_t)(hi - lo + 1)));
-}
-
-static uint64_t insns(uint64_t t0, uint64_t t1)
-{
-    return (t1 - t0) * INSNS_PER_TICK;
-}
-
-/* ---- counter calibration (as bench_main.c) ---- */
-static void asm_loop(uint32_t n)
-{
-    __asm__ volatile("1: subs %0, %0, #1\n\tnop\n\tnop\n\tbne 1b\n" : "+r"(n) : : "cc");
-}
-
-static void calibrate(void)
-{
-    static const uint32_t iters[2] = {2500000u, 200000000u};
-    int i;
-    for (i = 0; i < 2; i++) {
-        const uint64_t expect = 4ull * iters[i];
-        uint64_t t0 = dnn_port_ticks(), t1, got;
-        int ok;
-        asm_loop(iters[i]);
-        t1 = dnn_port_ticks();
-        got = insns(t0, t1);
-        ok = got + 2 * INSNS_PER_TICK >= expect && got <= expect + 2 * INSNS_PER_TICK;
-        printf("calibration: asm loop of %lu x 4 instructions: %llu ticks = %llu instructions "
-               "(expected %llu) %s\n",
-               (unsigned long)iters[i], (unsigned long long)(t1 - t0), (unsigned long long)got,
-               (unsigned long long)expect, ok ? "ok" : "MISMATCH");
-        g_failures += !ok;
-    }
-}
+static int g_only, g_layer, g_net_detail;
 
 /* ---- quantization parameters of a layer ---- */
 

@@ -6,31 +6,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-make -s build/s4/bench_s4.elf >/dev/null
-make -s build/s4-nodsp/bench_s4.elf NODSP=1 >/dev/null
-make -s build-noasm/s4/bench_s4.elf BUILD=build-noasm EXTRA_CFLAGS=-DDNN_S8_NO_ASM >/dev/null
-QEMU="qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native -icount shift=0,align=off,sleep=off -kernel"
-set +e
-OUT="$($QEMU build/s4/bench_s4.elf 2>&1)"
-RC=$?
-DETAIL="$($QEMU build/s4/bench_s4.elf -append -1 2>&1)"
-OUT_I="$($QEMU build-noasm/s4/bench_s4.elf 2>&1)"
-RC_I=$?
-OUT_C="$($QEMU build/s4-nodsp/bench_s4.elf 2>&1)"
-RC_C=$?
-set -e
-
-tables() { printf '%s\n' "$1" | grep -E '^\|' | awk 'NR > 1 && /^\|  # |^\| network/{print ""} {print}' || true; }
+source ./results_common.sh
+bench_variants s4
 nets() { printf '%s\n' "$1" | grep -E '^\|( network|---\|---:\|---:\|---:\|---:\|---:\|---:\|---:| ResNet| DS-CNN| Mobile)' || true; }
-GCC_VER="$(arm-none-eabi-gcc --version | head -1)"
-QEMU_VER="$(qemu-system-arm --version | head -1)"
-PICO_VER="$(dpkg-query -W -f='${Version}' picolibc-arm-none-eabi 2>/dev/null || echo unknown)"
-CALIB="$(printf '%s\n' "$OUT" | grep '^calibration' || true)"
-VERDICT="$(printf '%s\n' "$OUT" | grep -E '^(PASSED|FAILED)' || true)"
-VERDICT_I="$(printf '%s\n' "$OUT_I" | grep -E '^(PASSED|FAILED)' || true)"
-VERDICT_C="$(printf '%s\n' "$OUT_C" | grep -E '^(PASSED|FAILED)' || true)"
 NETS="$(printf '%s\n' "$DETAIL" | grep -E '^    ' || true)"
-SIZE="$(arm-none-eabi-size build/s4/dnn_sub_*.o | awk 'NR>1 {n=$6; sub(/.*\//, "", n); printf "%s %s, ", n, $1; t += $1} END {printf "total %d bytes", t}')"
+VERDICT="$(verdict "$OUT")"
+VERDICT_I="$(verdict "$OUT_I")"
+VERDICT_C="$(verdict "$OUT_C")"
+SIZE="$(text_sizes build/s4/dnn_sub_*.o)"
 
 cat > RESULTS_S4.md <<EOF
 # dnnopt sub-byte weight kernels on Cortex-M4 (QEMU mps2-an386): 8-, 4-, 2-bit weights
@@ -40,16 +23,11 @@ program is \`bench/qemu/bench_s4.c\` with the kernels of \`runtime/dnn_sub*.c\` 
 weights, precision groups, channel slices; \`runtime/dnn_sub.h\`) and, as the int8 baseline,
 \`runtime/dnn_s8*.c\`, built with
 
-    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 \\
-        --specs=picolibc.specs --oslib=semihost --crt0=semihost -T runtime/ports/cortex-m/mps2_an386.ld
+$(gcc_command)
 
 (\`make -C bench/qemu run-s4\`; \`NODSP=1\` adds \`-DDNN_S8_NO_DSP\`) and run with the exact command
 
-    cd bench/qemu && $QEMU build/s4/bench_s4.elf
-
-(exit code $RC: 0 when the counter calibration and every result check pass; \`-append N\` runs
-layer N only, \`-append -1\` the networks with per-layer figures).
-Toolchain: $GCC_VER, picolibc $PICO_VER, $QEMU_VER.
+$(run_command s4)
 
 ## How it is measured
 
@@ -80,20 +58,7 @@ $CALIB
   (\`dnn_sub\`); residual adds and pooling are the int8 kernels in all three. Instructions of
   all kernels / MACs of Conv and Gemm. *x int8* = instructions (or bytes) relative to int8.
 
-## Results: DSP build (SMLAD, SXTB16, SMMLA, SSAT; inline assembly inner loops)
-
-$(tables "$OUT")
-
-$VERDICT
-
-Per layer of the networks (\`-append -1\`):
-
-\`\`\`
-$NETS
-\`\`\`
-
-Kernel code size (arm-none-eabi, -O2, .text of each object; \`dnn_sub_pack.o\` is compile-time
-code the firmware does not link): $SIZE.
+$(dsp_results dnn_sub_pack.o)
 
 ## Results: DSP intrinsics without the inline assembly (-DDNN_S8_NO_ASM; also clang and -O0 builds)
 

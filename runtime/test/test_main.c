@@ -4,29 +4,9 @@
  * plus edge cases. Usage: dnnopt_runtime_test [seed] [-v]. Prints "N passed, M failed",
  * exits 1 on any failure.
  */
+#define TEST_HARNESS_IMPLEMENTATION
+#include "test_harness.h" /* counters, random generator, command line, report */
 #include "test_util.h"
-
-int g_pass, g_fail, g_verbose;
-static uint32_t g_state = 0x2545F491u;
-
-void rnd_seed(uint32_t s)
-{
-    g_state = s ? s : 0x2545F491u;
-}
-
-uint32_t rnd_u32(void) /* xorshift32 */
-{
-    uint32_t x = g_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return g_state = x;
-}
-
-int rnd_int(int lo, int hi)
-{
-    return lo + (int)(rnd_u32() % (uint32_t)(hi - lo + 1));
-}
 
 float rnd_float(float lo, float hi)
 {
@@ -71,18 +51,6 @@ void *balloc(size_t bytes)
         exit(2);
     }
     return p;
-}
-
-void record(int ok, const char *what)
-{
-    if (ok)
-        g_pass++;
-    else {
-        g_fail++;
-        printf("FAIL: %s\n", what);
-    }
-    if (g_verbose && ok)
-        printf("ok:   %s\n", what);
 }
 
 int check_f32(const char *what, const float *got, const double *ref, const double *mag, size_t n,
@@ -150,15 +118,7 @@ void rnd_act(float *lo, float *hi)
 
 int main(int argc, char **argv)
 {
-    int i;
-    uint32_t seed = 12345u;
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-v") == 0)
-            g_verbose = 1;
-        else
-            seed = (uint32_t)strtoul(argv[i], NULL, 0);
-    }
-    rnd_seed(seed);
+    const uint32_t seed = test_args(argc, argv, 0);
     printf("dnnopt runtime kernel tests, seed %lu\n", (unsigned long)seed);
     test_conv();
     test_linear();
@@ -166,6 +126,5 @@ int main(int argc, char **argv)
     test_pool();
     test_softmax_reduce();
     test_layout();
-    printf("%d passed, %d failed\n", g_pass, g_fail);
-    return g_fail ? 1 : 0;
+    return test_report();
 }

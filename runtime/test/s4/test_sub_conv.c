@@ -7,6 +7,7 @@
  * with a pattern: channels outside the groups must keep it.
  */
 #include "test_sub_util.h"
+#include "../conv_cases.h"
 
 /* one precision group of a test case: bits, ternary values (bits 2), channels */
 typedef struct gspec {
@@ -75,15 +76,6 @@ static void describe(char *buf, size_t len, const char *tag, const dnn_sub_conv_
 }
 
 /* oh / ow from the rest; 0 when the output would be empty */
-static int conv_out(dnn_s8_conv_params *p)
-{
-    const int eh = p->h + p->pad_t + p->pad_b - p->dil_h * (p->kh - 1) - 1;
-    const int ew = p->w + p->pad_l + p->pad_r - p->dil_w * (p->kw - 1) - 1;
-    p->oh = eh / p->stride_h + 1;
-    p->ow = ew / p->stride_w + 1;
-    return eh >= 0 && ew >= 0;
-}
-
 /* a shift that keeps typical outputs inside the int8 range: sqrt(K)-sized sums of
  * weights of about wrms */
 static int shift_for(int K, int bits)
@@ -194,18 +186,6 @@ static void run_conv(const char *tag, const dnn_s8_conv_params *p, const gspec *
     free(scratch);
 }
 
-static void set_conv(dnn_s8_conv_params *p, int n, int c, int h, int w, int m, int kh, int kw,
-                     int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr, int g)
-{
-    rnd_q q;
-    memset(p, 0, sizeof *p);
-    p->n = n, p->c = c, p->h = h, p->w = w, p->m = m, p->kh = kh, p->kw = kw;
-    p->stride_h = sh, p->stride_w = sw, p->dil_h = dh, p->dil_w = dw;
-    p->pad_t = pt, p->pad_l = pl, p->pad_b = pb, p->pad_r = pr, p->group = g;
-    rnd_quant(&q);
-    p->input_zp = q.in_zp, p->output_zp = q.out_zp, p->act_min = q.lo, p->act_max = q.hi;
-}
-
 /* a random partition of m channels into 1..MAXG-1 groups of random precision; for
  * depthwise any run, for grouped convolutions too (groups may cross conv groups) */
 static int rnd_groups(gspec *gs, int m, int fixed_bits)
@@ -283,15 +263,7 @@ static void random_convs(int count)
             mg = rnd_int(1, 9);
         } else if (kind == 5) /* wide input: several chunks of 126 groups */
             cg = rnd_int(100, 160);
-        int d[13], i;
-        for (i = 0; i < 13; i++)
-            d[i] = rnd_int(0, 1 << 30);
-#define D(i, lo, hi) ((lo) + d[i] % ((hi) - (lo) + 1))
-        set_conv(&p, D(0, 1, 2), g * cg, one_d ? 1 : D(1, 1, 13), D(2, 1, 15), g * mg,
-                 one_d ? 1 : D(3, 1, 5), D(4, 1, 5), one_d ? 1 : D(5, 1, 3), D(6, 1, 3),
-                 one_d ? 1 : D(7, 1, 3), D(8, 1, 3), one_d ? 0 : D(9, 0, 3), D(10, 0, 3),
-                 one_d ? 0 : D(11, 0, 3), D(12, 0, 3), g);
-#undef D
+        rnd_conv_shape(&p, one_d, g, cg, mg);
         if (kind == 5) /* keep the wide case small */
             p.h = p.h > 4 ? 4 : p.h, p.w = p.w > 5 ? 5 : p.w;
         if (!conv_out(&p))
@@ -426,41 +398,9 @@ void test_sub_conv(void)
     layout();
     sizes();
     extremes();
-    /*        tag                           n  c   h   w   m  kh kw sh sw dh dw pt pl pb pr g */
-    conv_case("pointwise",                  1, 16,  5,  7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise c%4",              1,  6,  4,  5,  9, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise s2",               2, 16,  9,  9, 32, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise small K, 2 blocks", 1, 4, 20, 20,  5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise 1-D",              1, 32,  1, 37,  8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("conv 3x3 pad 1",             1, 16,  8,  8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("conv 3x3 s2 pad 1",          1,  8, 11,  9, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("first conv 3->8 s2 pad 0/1", 1,  3, 24, 24,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-    conv_case("DS-CNN conv 10x4 s2",        1,  1, 49, 10, 16, 10, 4, 2, 2, 1, 1, 4, 1, 5, 1, 1);
-    conv_case("conv 5x5 pad 2 c%4",         2,  5,  9,  7,  7, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1);
-    conv_case("conv dilated",               1,  8, 12, 12,  6, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 1);
-    conv_case("conv pads > kernel",         1,  4,  3,  3,  4, 2, 2, 1, 1, 1, 1, 3, 3, 3, 3, 1);
-    conv_case("conv 1-D k5 d4 causal",      1, 32,  1, 40, 16, 1, 5, 1, 1, 1, 4, 0, 16, 0, 0, 1);
-    conv_case("grouped",                    1, 12,  6,  6,  9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3);
-    conv_case("dw 3x3 s1 pad 1",            1, 16,  8, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 16);
-    conv_case("dw 3x3 s1 pad 1 c%4",        2,  7,  9,  9,  7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 7);
-    conv_case("dw 3x3 s2 pad 1",            1, 12, 12, 10, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 12);
-    conv_case("dw 3x3 s2 pad 0/1",          1,  8,  6,  6,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 8);
-    conv_case("dw 3x3 transposed (OW<OH)",  1,  8, 25,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8);
-    conv_case("dw 3x3 s2 transposed",       1,  4, 17,  6,  4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4);
-    conv_case("dw 3x3 stride 2x1",          1,  8, 10, 10,  8, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 8);
-    conv_case("dw 3x3 row dilation 2",      1,  8, 10, 11,  8, 3, 3, 1, 1, 2, 1, 2, 1, 2, 1, 8);
-    conv_case("dw 3x3 no pad tiny",         1,  4,  3,  3,  4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4);
-    conv_case("dw 5x5 pad 2",               1,  8,  9,  9,  8, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 8);
-    conv_case("dw 1-D k3",                  1,  8,  1, 20,  8, 1, 3, 1, 1, 1, 1, 0, 2, 0, 0, 8);
-    conv_case("dw multiplier 2",            1,  4,  5,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4);
-    conv_case("dw 3x3 s1 ring",             1,  8, 40, 44,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8);
-    conv_case("dw 3x3 s2 ring c%4",         1,  6, 61, 37,  6, 3, 3, 2, 2, 1, 1, 0, 1, 1, 0, 6);
-    conv_case("pointwise 3 blocks",         1,  8, 40, 40, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("first conv 3->8 s2 blocks",  1,  3, 48, 48,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-    conv_case("first conv 3->5 s1 pad 1",   2,  3, 20, 21,  5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("DS-CNN dw 25x5 full",        1, 64, 25,  5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64);
-    conv_case("conv 3x3 16->16 32x32",      1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("conv 3x3 64->64 8x8",        1, 64,  8,  8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("pointwise 9 px (tail 1)",    1, 64,  3,  3, 20, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    /* the shapes of ../conv_cases.h this suite runs */
+#define X(suites, ...) if ((suites) & IN_S4) conv_case(__VA_ARGS__);
+    CONV_CASES(X)
+#undef X
     random_convs(g_quick ? 60 : 400);
 }

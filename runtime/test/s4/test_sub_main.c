@@ -4,80 +4,16 @@
  * Usage: test_sub [seed] [-v] [-q]  (-q: fewer random cases, for slow simulators).
  * Prints "N passed, M failed" and the output digest; exit 1 on failure.
  */
+#define TEST_HARNESS_IMPLEMENTATION /* ../test_harness.h, ../test_int8.h */
 #include "test_sub_util.h"
 
-int g_pass, g_fail, g_verbose, g_quick;
-static uint32_t g_state = 0x2545F491u, g_digest = 2166136261u;
-
-void rnd_seed(uint32_t s)
-{
-    g_state = s ? s : 0x2545F491u;
-}
-
-uint32_t rnd_u32(void) /* xorshift32 */
-{
-    uint32_t x = g_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return g_state = x;
-}
-
-int rnd_int(int lo, int hi)
-{
-    return lo + (int)(rnd_u32() % (uint32_t)(hi - lo + 1));
-}
-
-void rnd_fill_s8(int8_t *p, size_t n, int lo, int hi)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        p[i] = (int8_t)rnd_int(lo, hi);
-}
+static uint32_t g_digest = 2166136261u;
 
 int rnd_w(int bits, int tern)
 {
     if (bits == 2 && tern)
         return rnd_int(-1, 1);
     return rnd_int(-(1 << (bits - 1)), (1 << (bits - 1)) - 1);
-}
-
-void *xalloc(size_t bytes)
-{
-    void *p = malloc(bytes ? bytes : 1);
-    if (!p) {
-        printf("out of memory\n");
-        exit(2);
-    }
-    memset(p, 0xA5, bytes ? bytes : 1);
-    return p;
-}
-
-void record(int ok, const char *what)
-{
-    if (ok)
-        g_pass++;
-    else {
-        g_fail++;
-        printf("FAIL: %s\n", what);
-    }
-    if (g_verbose && ok)
-        printf("ok:   %s\n", what);
-}
-
-int check_s8(const char *what, const int8_t *got, const int8_t *ref, size_t n)
-{
-    size_t i, bad = 0;
-    for (i = 0; i < n; i++)
-        if (got[i] != ref[i]) {
-            if (bad < 5)
-                printf("  %s: [%lu] got %d expected %d\n", what, (unsigned long)i, got[i], ref[i]);
-            bad++;
-        }
-    if (bad)
-        printf("  %s: %lu of %lu elements differ\n", what, (unsigned long)bad, (unsigned long)n);
-    record(bad == 0, what);
-    return bad == 0;
 }
 
 void digest(const int8_t *p, size_t n)
@@ -87,62 +23,9 @@ void digest(const int8_t *p, size_t n)
         g_digest = (g_digest ^ (uint8_t)p[i]) * 16777619u;
 }
 
-static int64_t ref_floor_shift(int64_t v, int n)
-{
-    const int64_t d = (int64_t)1 << n;
-    return v >= 0 ? v / d : -((-v + d - 1) / d);
-}
-
-int64_t ref_requant_q(int64_t acc, int32_t mult, int32_t shift)
-{
-    const int n = 31 - shift; /* 2 .. 54 */
-    return ref_floor_shift(acc * mult + ((int64_t)1 << (n - 1)), n);
-}
-
-int8_t ref_out(int64_t v, int32_t lo, int32_t hi)
-{
-    return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
-}
-
-void rnd_quant(rnd_q *q)
-{
-    q->in_zp = rnd_int(0, 3) == 0 ? 0 : rnd_int(-128, 127);
-    q->out_zp = rnd_int(0, 3) == 0 ? -128 : rnd_int(-128, 127);
-    switch (rnd_int(0, 3)) {
-    case 0:
-    case 1: q->lo = -128; q->hi = 127; break;                 /* none / ReLU with zp -128 */
-    case 2: q->lo = q->out_zp; q->hi = 127; break;            /* ReLU */
-    default: q->lo = rnd_int(-128, 0); q->hi = rnd_int(q->lo, 127); break;
-    }
-}
-
-void rnd_mult(int32_t *mult, int32_t *shift, int shift_center)
-{
-    *mult = (int32_t)(0x40000000u + (rnd_u32() & 0x3FFFFFFFu));
-    *shift = shift_center + rnd_int(-2, 2);
-    if (rnd_int(0, 15) == 0) /* extremes: the saturating left-shift path, tiny scales */
-        *shift = rnd_int(0, 1) ? rnd_int(-1, 8) : rnd_int(-23, -15);
-    if (*shift < -23)
-        *shift = -23;
-    if (*shift > 29)
-        *shift = 29;
-    if (*shift <= -2 && rnd_int(0, 15) == 0) /* unnormalized multipliers are allowed there */
-        *mult = (int32_t)(rnd_u32() & 0x7FFFFFFFu);
-}
-
 int main(int argc, char **argv)
 {
-    int i;
-    uint32_t seed = 12345u;
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-v") == 0)
-            g_verbose = 1;
-        else if (strcmp(argv[i], "-q") == 0)
-            g_quick = 1;
-        else
-            seed = (uint32_t)strtoul(argv[i], NULL, 0);
-    }
-    rnd_seed(seed);
+    const uint32_t seed = test_args(argc, argv, 1);
     printf("dnnopt sub-byte kernel tests (%s build), seed %lu%s\n",
 #if defined(__ARM_FEATURE_DSP) && !defined(DNN_S8_NO_DSP)
 #if defined(DNN_S8_NO_ASM) || !defined(__OPTIMIZE__)
@@ -157,6 +40,5 @@ int main(int argc, char **argv)
     test_sub_conv();
     test_sub_fc();
     printf("digest %08lx\n", (unsigned long)g_digest);
-    printf("%d passed, %d failed\n", g_pass, g_fail);
-    return g_fail ? 1 : 0;
+    return test_report();
 }

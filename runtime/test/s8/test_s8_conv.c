@@ -5,6 +5,7 @@
  * the unpacked ONNX weights, then the exact requantization of dnn_s8.h.
  */
 #include "test_s8_util.h"
+#include "../conv_cases.h"
 
 static void ref_conv(const dnn_s8_conv_params *p, const int8_t *x, const int8_t *w,
                      const int32_t *bias, const int32_t *mult, const int32_t *shift, int8_t *y)
@@ -45,15 +46,6 @@ static void describe(char *buf, size_t len, const char *tag, const dnn_s8_conv_p
 }
 
 /* oh / ow from the rest; 0 when the output would be empty */
-static int conv_out(dnn_s8_conv_params *p)
-{
-    const int eh = p->h + p->pad_t + p->pad_b - p->dil_h * (p->kh - 1) - 1;
-    const int ew = p->w + p->pad_l + p->pad_r - p->dil_w * (p->kw - 1) - 1;
-    p->oh = eh / p->stride_h + 1;
-    p->ow = ew / p->stride_w + 1;
-    return eh >= 0 && ew >= 0;
-}
-
 /* a shift that keeps typical outputs inside the int8 range (sqrt(K)-sized sums) */
 static int shift_for(int K)
 {
@@ -110,18 +102,6 @@ static void run_conv(const char *tag, dnn_s8_conv_params *p, int with_bias)
     }
     free(x), free(w), free(pw), free(ref), free(bias), free(pb), free(mult), free(shift);
     gfree(y), gfree(scratch);
-}
-
-static void set_conv(dnn_s8_conv_params *p, int n, int c, int h, int w, int m, int kh, int kw,
-                     int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr, int g)
-{
-    rnd_q q;
-    memset(p, 0, sizeof *p);
-    p->n = n, p->c = c, p->h = h, p->w = w, p->m = m, p->kh = kh, p->kw = kw;
-    p->stride_h = sh, p->stride_w = sw, p->dil_h = dh, p->dil_w = dw;
-    p->pad_t = pt, p->pad_l = pl, p->pad_b = pb, p->pad_r = pr, p->group = g;
-    rnd_quant(&q);
-    p->input_zp = q.in_zp, p->output_zp = q.out_zp, p->act_min = q.lo, p->act_max = q.hi;
 }
 
 static void conv_case(const char *tag, int n, int c, int h, int w, int m, int kh, int kw, int sh,
@@ -203,17 +183,7 @@ static void random_convs(int count)
             cg = rnd_int(1, 9);
             mg = rnd_int(1, 9);
         }
-        /* one draw per statement: the same cases on every compiler (argument evaluation
-         * order is unspecified) */
-        int d[13], i;
-        for (i = 0; i < 13; i++)
-            d[i] = rnd_int(0, 1 << 30);
-#define D(i, lo, hi) ((lo) + d[i] % ((hi) - (lo) + 1))
-        set_conv(&p, D(0, 1, 2), g * cg, one_d ? 1 : D(1, 1, 13), D(2, 1, 15), g * mg,
-                 one_d ? 1 : D(3, 1, 5), D(4, 1, 5), one_d ? 1 : D(5, 1, 3), D(6, 1, 3),
-                 one_d ? 1 : D(7, 1, 3), D(8, 1, 3), one_d ? 0 : D(9, 0, 3), D(10, 0, 3),
-                 one_d ? 0 : D(11, 0, 3), D(12, 0, 3), g);
-#undef D
+        rnd_conv_shape(&p, one_d, g, cg, mg);
         if (!conv_out(&p))
             continue;
         run_conv(one_d ? "conv1d random" : (kind >= 8 ? "dwconv random" : "conv random"), &p,
@@ -248,65 +218,10 @@ static void random_dw3(int count)
 
 void test_s8_conv(void)
 {
-    /*        tag                           n  c   h   w   m  kh kw sh sw dh dw pt pl pb pr g */
-    conv_case("pointwise",                  1, 16,  5,  7, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise c%4",              1,  6,  4,  5,  9, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise s2",               2, 16,  9,  9, 32, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise small K, 2 blocks", 1, 4, 20, 20,  5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise 1-D",              1, 32,  1, 37,  8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise K=8 3 blocks",     2,  8, 23, 29, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise pad 1 (not direct)", 1, 8, 4,  5,  8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("conv 3x3 pad 1",             1, 16,  8,  8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("conv 3x3 s2 pad 1",          1,  8, 11,  9, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("first conv 3->8 s2 pad 0/1", 1,  3, 24, 24,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-    /* 3 rows of 9 bytes (K = 27): the register-assembled im2col */
-    conv_case("first conv 3->8 s1 pad 1",   2,  3, 13, 11,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("conv 3x1 on 9 channels",     1,  9,  7,  6,  5, 3, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("conv 3x9 on 1 channel s2",   1,  1, 12, 20,  4, 3, 9, 2, 2, 1, 1, 1, 0, 1, 0, 1);
-    conv_case("DS-CNN conv 10x4 s2",        1,  1, 49, 10, 16, 10, 4, 2, 2, 1, 1, 4, 1, 5, 1, 1);
-    conv_case("conv 5x5 pad 2 c%4",         2,  5,  9,  7,  7, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1);
-    conv_case("conv dilated",               1,  8, 12, 12,  6, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 1);
-    conv_case("conv pads > kernel",         1,  4,  3,  3,  4, 2, 2, 1, 1, 1, 1, 3, 3, 3, 3, 1);
-    conv_case("conv 1-D k5 d4 causal",      1, 32,  1, 40, 16, 1, 5, 1, 1, 1, 4, 0, 16, 0, 0, 1);
-    conv_case("grouped",                    1, 12,  6,  6,  9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3);
-    conv_case("dw 3x3 s1 pad 1",            1, 16,  8, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 16);
-    conv_case("dw 3x3 s1 pad 1 c%4",        2,  7,  9,  9,  7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 7);
-    conv_case("dw 3x3 s2 pad 1",            1, 12, 12, 10, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 12);
-    conv_case("dw 3x3 s2 pad 0/1",          1,  8,  6,  6,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 8);
-    conv_case("dw 3x3 transposed (OW<OH)",  1,  8, 25,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8);
-    conv_case("dw 3x3 s2 transposed",       1,  4, 17,  6,  4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4);
-    conv_case("dw 3x3 stride 2x1",          1,  8, 10, 10,  8, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 8);
-    conv_case("dw 3x3 row dilation 2",      1,  8, 10, 11,  8, 3, 3, 1, 1, 2, 1, 2, 1, 2, 1, 8);
-    conv_case("dw 3x3 no pad tiny",         1,  4,  3,  3,  4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4);
-    conv_case("dw 5x5 pad 2",               1,  8,  9,  9,  8, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 8);
-    conv_case("dw 3x3 dilated",             1,  4,  9,  9,  4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4);
-    /* the last input column is never read (stride 2, pad_r 0): plane mode loads only the
-     * rows the outputs read (it wrote 24 bytes past the scratch) */
-    conv_case("dw 3x3 s2 d1,2 pads 2,1,2,0", 1, 12, 3,  5, 12, 3, 3, 2, 2, 1, 2, 2, 1, 2, 0, 12);
-    conv_case("dw 1-D k3",                  1,  8,  1, 20,  8, 1, 3, 1, 1, 1, 1, 0, 2, 0, 0, 8);
-    conv_case("dw multiplier 2",            1,  4,  5,  5,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4);
-    /* planes of 4-8 KB (MobileNet's 24x24 layers): plane mode */
-    conv_case("dw 3x3 s1 24x24 plane",      1,  8, 24, 24,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8);
-    conv_case("dw 3x3 s2 24x24 plane",      1,  8, 24, 24,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 8);
-    /* large inputs: the ring (not plane) depthwise mode, several im2col blocks */
-    conv_case("dw 3x3 s1 ring",             1,  8, 40, 44,  8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8);
-    conv_case("dw 3x3 s2 ring c%4",         1,  6, 61, 37,  6, 3, 3, 2, 2, 1, 1, 0, 1, 1, 0, 6);
-    conv_case("dw 3x3 s1 ring transposed",  1,  4, 90,  9,  4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4);
-    conv_case("dw 5x5 ring",                1,  4, 36, 40,  4, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 4);
-    conv_case("dw 3x3 ring row dilation 2", 1,  8, 40, 40,  8, 3, 3, 1, 1, 3, 1, 3, 1, 3, 1, 8);
-    conv_case("pointwise 3 blocks",         1,  8, 40, 40, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("first conv 3->8 s2 blocks",  1,  3, 48, 48,  8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1);
-    conv_case("first conv 3->5 s1 pad 1",   2,  3, 20, 21,  5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("DS-CNN conv 10x4 s2 full",   1,  1, 49, 10, 64, 10, 4, 2, 2, 1, 1, 4, 1, 5, 1, 1);
-    conv_case("DS-CNN dw 25x5 full",        1, 64, 25,  5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64);
-    conv_case("conv 3x3 16->16 32x32",      1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    conv_case("pointwise 9 px (tail 1)",    1, 64,  3,  3, 20, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    /* K = 24 (pair + quads), 40 (pair + 2 quads), 256 with a lone pixel: the wide kernel's
-     * group dispatch (run_conv also runs dnn_s8_conv_wide on every pointwise case) */
-    conv_case("pointwise 24->12 7x5",       1, 24,  7,  5, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise 40->6 2x7 (tail 2)", 2, 40, 2, 7,  6, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise 256->8 3x3",       1, 256, 3,  3,  8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
-    conv_case("pointwise 128->16 6x6",      1, 128, 6,  6, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    /* the shapes of ../conv_cases.h this suite runs */
+#define X(suites, ...) if ((suites) & IN_S8) conv_case(__VA_ARGS__);
+    CONV_CASES(X)
+#undef X
     clamp_cases();
     random_convs(g_quick ? 60 : 400);
     random_dw3(g_quick ? 60 : 300);
