@@ -9,6 +9,8 @@
  * Inputs or outputs of 8 bits are used in place (except by channels). */
 #include "dnn_pk.h"
 
+#include "dnn_sub_impl.h" /* dnn_sub_dw_conv_range */
+
 #include <string.h>
 
 /* ---- packing ---- */
@@ -469,11 +471,46 @@ static dnn_s8_conv_params pk_conv_band(const dnn_s8_conv_params *c, const pk_axi
     return s;
 }
 
+/* A packed output's clamp with sub-byte weights: dnn_sub_conv's fused requantization
+ * (its assembly) is for the full int8 range only, so the kernel runs with that range
+ * and the band is clamped to [act_min, act_max] before it is packed:
+ * clamp(clamp(v, -128, 127), lo, hi) == clamp(v, lo, hi). (dnn_s8_conv and the
+ * depthwise kernels fuse narrow clamps themselves.) */
+static int pk_wide_clamp(const dnn_pk_conv_params *p, dnn_s8_conv_params *s)
+{
+    if (p->out_bits == 8 || dnn_s8_conv_is_depthwise(s) ||
+        (s->act_min == -128 && s->act_max == 127))
+        return 0;
+    s->act_min = -128, s->act_max = 127;
+    return 1;
+}
+
+/* y[i] = clamp(y[i], lo, hi), i < n (lo >= -128, hi <= 127); 4 lanes at a time with the
+ * saturating byte arithmetic of the DSP extension. */
+static void pk_clamp(int8_t *y, int32_t n, int32_t lo, int32_t hi)
+{
+    int32_t i = 0;
+#if DNN_S8_DSP
+    {
+        const uint32_t top = (uint32_t)(uint8_t)(127 - hi) * 0x01010101u;
+        const uint32_t bot = (uint32_t)(uint8_t)(lo + 128) * 0x01010101u;
+        for (; i + 4 <= n; i += 4) {
+            uint32_t v = pk_ld32(y + i);
+            v = (uint32_t)__qsub8((int32_t)__qadd8((int32_t)v, (int32_t)top), (int32_t)top);
+            v = (uint32_t)__qadd8((int32_t)__qsub8((int32_t)v, (int32_t)bot), (int32_t)bot);
+            pk_st32(y + i, v);
+        }
+    }
+#endif
+    for (; i < n; i++) y[i] = (int8_t)(y[i] < lo ? lo : (y[i] > hi ? hi : y[i]));
+}
+
 static void pk_conv_run(const void *opv, const pk_axis *ax, pk_band bd, int32_t o0, int32_t o1,
                         const int8_t *x, int8_t *y, void *scratch)
 {
     const pk_conv_op *op = (const pk_conv_op *)opv;
-    const dnn_s8_conv_params s = pk_conv_band(&op->p->conv, ax, bd, o0, o1);
+    dnn_s8_conv_params s = pk_conv_band(&op->p->conv, ax, bd, o0, o1);
+    const int clamp = op->sub && pk_wide_clamp(op->p, &s);
     if (op->sub) {
         dnn_sub_conv_params sp;
         dnn_sub_conv_params_init(&sp, &s);
@@ -481,6 +518,8 @@ static void pk_conv_run(const void *opv, const pk_axis *ax, pk_band bd, int32_t 
     } else {
         dnn_s8_conv(&s, x, op->w, op->chan, y, scratch);
     }
+    if (clamp)
+        pk_clamp(y, (o1 - o0) * ax->inner_out, op->p->conv.act_min, op->p->conv.act_max);
 }
 
 static size_t pk_conv_kscratch(const void *opv, const pk_axis *ax, pk_band bd, int32_t o0, int32_t o1)
@@ -522,20 +561,52 @@ static dnn_s8_conv_params pk_dw_slice(const dnn_s8_conv_params *c, int32_t cb)
     return s;
 }
 
-static size_t pk_dw_scratch(const dnn_pk_conv_params *p)
+/* The kernel's scratch for one block of cb channels: dnn_s8_conv's (int8 weights) or
+ * dnn_sub_dw_conv_range's (sub-byte weights; dense block, strides cb). */
+static size_t pk_dw_kscratch(const dnn_s8_conv_params *s, int sub_weights)
+{
+    if (sub_weights) {
+        dnn_sub_conv_params sp;
+        dnn_sub_conv_params_init(&sp, s);
+        return dnn_sub_dw_scratch_size(&sp);
+    }
+    return dnn_s8_conv_scratch_size(s);
+}
+
+static size_t pk_dw_scratch(const dnn_pk_conv_params *p, int sub_weights)
 {
     const dnn_s8_conv_params *c = &p->conv;
     const int32_t cb = p->band < c->c ? p->band : c->c;
     const dnn_s8_conv_params s = pk_dw_slice(c, cb);
     return pk_align8((size_t)c->h * (size_t)c->w * (size_t)cb) +
-           pk_align8((size_t)c->oh * (size_t)c->ow * (size_t)cb) + dnn_s8_conv_scratch_size(&s);
+           pk_align8((size_t)c->oh * (size_t)c->ow * (size_t)cb) + pk_dw_kscratch(&s, sub_weights);
 }
 
-static void pk_dw_run(const dnn_pk_conv_params *p, const void *x, const int8_t *packed_w,
-                      const dnn_s8_chan *chan, void *y, void *scratch)
+/* One block: channels [c0, c0 + cb) from xs to ys (strides cb), int8 weights (op->w) or
+ * the part of every precision group inside the block. */
+static void pk_dw_block(const pk_conv_op *op, const dnn_s8_conv_params *s, int32_t c0,
+                        const int8_t *xs, int8_t *ys, void *ks)
 {
+    const int32_t cb = s->c;
+    int32_t k;
+    if (!op->sub) {
+        dnn_s8_conv(s, xs, op->w + (size_t)c0 * (size_t)(s->kh * s->kw), op->chan + c0, ys, ks);
+        return;
+    }
+    for (k = 0; k < op->ngroups; k++) {
+        const dnn_sub_wgroup *g = &op->groups[k];
+        const int32_t a = g->m0 > c0 ? g->m0 : c0;
+        const int32_t b = g->m0 + g->m < c0 + cb ? g->m0 + g->m : c0 + cb;
+        if (a < b)
+            dnn_sub_dw_conv_range(s, cb, cb, xs + (a - c0), g, a - g->m0, b - g->m0, ys + (a - c0), ks);
+    }
+}
+
+static void pk_dw_run(const pk_conv_op *op, const void *x, void *y, void *scratch)
+{
+    const dnn_pk_conv_params *p = op->p;
     const dnn_s8_conv_params *c = &p->conv;
-    const int32_t C = c->c, hw = c->h * c->w, ohw = c->oh * c->ow, khw = c->kh * c->kw;
+    const int32_t C = c->c, hw = c->h * c->w, ohw = c->oh * c->ow;
     const int32_t band = p->band < C ? p->band : C;
     int8_t *xs = (int8_t *)scratch, *ys = xs + pk_align8((size_t)hw * (size_t)band);
     void *ks = (void *)(ys + pk_align8((size_t)ohw * (size_t)band));
@@ -545,7 +616,7 @@ static void pk_dw_run(const dnn_pk_conv_params *p, const void *x, const int8_t *
             const int32_t cb = C - c0 < band ? C - c0 : band;
             const dnn_s8_conv_params s = pk_dw_slice(c, cb);
             pk_unpack_rows(p->in_bits, x, n * hw * C + c0, C, hw, cb, xs);
-            dnn_s8_conv(&s, xs, packed_w + (size_t)c0 * (size_t)khw, chan + c0, ys, ks);
+            pk_dw_block(op, &s, c0, xs, ys, ks);
             pk_pack_rows(p->out_bits, ys, ohw, cb, y, n * ohw * C + c0, C);
         }
 }
@@ -572,7 +643,7 @@ void dnn_pk_conv_plan(dnn_pk_conv_params *p, int sub_weights, size_t budget)
     size_t limit;
     p->by_channels = 0;
     p->band = pk_axis_band(&ax, phased, p->in_bits, p->out_bits, budget);
-    if (!sub_weights && dnn_s8_conv_is_depthwise(c) && p->in_bits != 8 && p->band < out) {
+    if (dnn_s8_conv_is_depthwise(c) && p->in_bits != 8 && p->band < out) {
         const size_t per = (size_t)c->h * (size_t)c->w + (size_t)c->oh * (size_t)c->ow;
         const int32_t fit = (int32_t)(budget / per), want = c->c < 4 ? c->c : 4;
         if (fit >= want) {
@@ -581,9 +652,18 @@ void dnn_pk_conv_plan(dnn_pk_conv_params *p, int sub_weights, size_t budget)
         }
     }
     /* Grow the band while the whole scratch stays within what the layer needs anyway:
-     * the larger of this band's and the int8 kernel's for the whole layer. */
+     * the larger of this band's and the int8 kernel's for the whole layer. The
+     * sub-byte-weight kernel's fixed cost per call and output channel is higher (its
+     * weight words and requantization are set up per channel for each call), so by rows,
+     * columns or pixels its bands get `budget` on top of the whole layer's kernel scratch
+     * (measured: DS-CNN's 64x64 pointwise layers at 4-bit activations, bands of 16
+     * instead of 12 pixels, 0.71 -> 0.68 M instructions each). */
     limit = dnn_pk_conv_scratch_size(p, sub_weights);
-    if (pk_conv_layer_scratch(c, sub_weights) > limit) limit = pk_conv_layer_scratch(c, sub_weights);
+    {
+        const size_t layer = pk_conv_layer_scratch(c, sub_weights) +
+                             (sub_weights && !p->by_channels ? budget : 0);
+        if (layer > limit) limit = layer;
+    }
     most = p->by_channels ? c->c : out;
     step = p->by_channels || !ax.two_d ? 4 : 1;
     best = p->band;
@@ -592,6 +672,16 @@ void dnn_pk_conv_plan(dnn_pk_conv_params *p, int sub_weights, size_t budget)
         if (dnn_pk_conv_scratch_size(p, sub_weights) <= limit) best = p->band;
         if (band >= most) break;
     }
+    /* Sub-byte weights by rows: the kernel computes blocks of 4 output pixels and the
+     * 1-3 left at the end of each call take its slow per-pixel path (per output
+     * channel), so prefer the largest band of whole blocks (band * ow a multiple of 4)
+     * when it is at least half the band that fits (measured: DS-CNN's first layer, 25x5
+     * outputs, 4 rows per call 0.53 M instructions, 5 rows 0.55 M). */
+    if (sub_weights && ax.two_d && !p->by_channels && best < most) {
+        for (band = best; band > best / 2 && (band * c->ow) % 4 != 0; band--) {
+        }
+        if (band > best / 2) best = band;
+    }
     p->band = best;
 }
 
@@ -599,7 +689,7 @@ size_t dnn_pk_conv_scratch_size(const dnn_pk_conv_params *p, int sub_weights)
 {
     pk_conv_op op;
     pk_window wn;
-    if (p->by_channels && !sub_weights) return pk_dw_scratch(p);
+    if (p->by_channels) return pk_dw_scratch(p, sub_weights);
     memset(&op, 0, sizeof op);
     op.p = p, op.sub = sub_weights != 0;
     wn = pk_conv_window(&op);
@@ -611,12 +701,12 @@ void dnn_pk_conv(const dnn_pk_conv_params *p, const void *x, const int8_t *packe
 {
     pk_conv_op op;
     pk_window wn;
-    if (p->by_channels) {
-        pk_dw_run(p, x, packed_w, chan, y, scratch);
-        return;
-    }
     memset(&op, 0, sizeof op);
     op.p = p, op.w = packed_w, op.chan = chan;
+    if (p->by_channels) {
+        pk_dw_run(&op, x, y, scratch);
+        return;
+    }
     wn = pk_conv_window(&op);
     pk_window_run(&wn, x, y, scratch);
 }
@@ -628,6 +718,10 @@ void dnn_pk_sub_conv(const dnn_pk_conv_params *p, const void *x, const dnn_sub_w
     pk_window wn;
     memset(&op, 0, sizeof op);
     op.p = p, op.sub = 1, op.groups = groups, op.ngroups = ngroups;
+    if (p->by_channels) {
+        pk_dw_run(&op, x, y, scratch);
+        return;
+    }
     wn = pk_conv_window(&op);
     pk_window_run(&wn, x, y, scratch);
 }

@@ -22,9 +22,13 @@
  * pointwise op (1x1 window, stride 1, no padding) into bands of `band` pixels. A dilated
  * stride-1 convolution with both sides packed runs by phases (outputs r, r + d, ...:
  * a dilation-1 convolution over every d-th input row, so a band unpacks no row its
- * windows skip); a depthwise convolution with int8 weights may run by bands of
- * channels over the whole map (by_channels). dnn_pk_conv_plan / dnn_pk_pool_plan pick
- * the band from a byte budget for the unpacked rows.
+ * windows skip); a depthwise convolution may run by bands of channels over the whole
+ * map (by_channels; with sub-byte weights each precision group computes its channels of
+ * the band). dnn_pk_conv_plan / dnn_pk_pool_plan pick the band from a byte budget for
+ * the unpacked rows. A non-depthwise convolution with sub-byte weights and a packed
+ * output runs dnn_sub_conv with the full int8 clamp (its fused requantization is for
+ * that range) and clamps the band to [act_min, act_max] before packing it: the same
+ * values.
  *
  * Unpack / pack go 32 bits at a time (8 nibbles or 16 2-bit values per word, SWAR
  * masks and shifts, the same C on every target).
@@ -58,13 +62,15 @@ typedef struct dnn_pk_conv_params {
     int32_t in_bits, out_bits; /* 8, 4 or 2 */
     int32_t band;              /* output rows (2-D), columns (1-D), pixels (pointwise) or
                                   channels (by_channels) per int8 kernel call, >= 1 */
-    int32_t by_channels;       /* 1: depthwise, int8 weights, bands of channels (whole map) */
+    int32_t by_channels;       /* 1: depthwise, bands of channels (whole map) */
 } dnn_pk_conv_params;
 
 /* Sets band and by_channels: the largest band whose unpacked input and output (an
  * 8-bit side is used in place, except by channels) fit `budget` bytes, at least one
  * output row; by channels (blocks of 4) when a depthwise layer's rows do not all fit
- * and 4 channels of the whole map do. */
+ * and 4 channels of the whole map do. The band then grows while the scratch stays within
+ * the int8 kernel's scratch for the whole layer (with sub-byte weights: plus `budget`,
+ * and rows preferably in whole blocks of 4 output pixels). */
 void dnn_pk_conv_plan(dnn_pk_conv_params *p, int sub_weights, size_t budget);
 
 /* Scratch of dnn_pk_conv (sub_weights == 0) / dnn_pk_sub_conv (sub_weights != 0). */

@@ -40,32 +40,41 @@ static void unpack_dense(const uint8_t *s, int32_t bits, size_t i0, size_t n, in
         *d++ = (int8_t)sub_dense_val(s, bits, i);
 }
 
-/* the weight hook: channels [c0, c0 + nc) of a 4- or 2-bit group, unpacked */
+/* the weight hook: channels [c0, c0 + nc) of the call (group channels j0 + c0 ..) of a 4-
+ * or 2-bit group, unpacked */
 typedef struct sub_taps {
     const uint8_t *w;
-    int32_t bits, khw;
+    int32_t bits, khw, j0;
     int8_t *buf;
 } sub_taps;
 
 static const int8_t *sub_taps_of(void *ctx, int32_t c0, int32_t nc)
 {
     const sub_taps *t = (const sub_taps *)ctx;
-    unpack_dense(t->w, t->bits, (size_t)c0 * (size_t)t->khw, (size_t)nc * (size_t)t->khw, t->buf);
+    unpack_dense(t->w, t->bits, (size_t)(t->j0 + c0) * (size_t)t->khw, (size_t)nc * (size_t)t->khw,
+                 t->buf);
     return t->buf;
+}
+
+void dnn_sub_dw_conv_range(const dnn_s8_conv_params *p, int32_t in_stride, int32_t out_stride,
+                           const int8_t *x, const dnn_sub_wgroup *gw, int32_t j0, int32_t j1,
+                           int8_t *y, void *scratch)
+{
+    dnn_s8_dw_io io;
+    sub_taps t;
+    t.w = (const uint8_t *)gw->w, t.bits = gw->bits, t.khw = p->kh * p->kw, t.j0 = j0;
+    t.buf = (int8_t *)scratch + dnn_s8_dw_core_scratch_size(p, in_stride, out_stride);
+    io.in_stride = in_stride, io.out_stride = out_stride, io.c = j1 - j0;
+    io.w = (const int8_t *)gw->w + (size_t)j0 * (size_t)t.khw; /* 8 bits: in place */
+    io.taps = gw->bits == 8 ? NULL : sub_taps_of;
+    io.ctx = &t;
+    dnn_s8_dw_core(p, &io, x, gw->chan + j0, y, scratch);
 }
 
 void dnn_sub_dw_conv(const dnn_sub_conv_params *sp, const int8_t *x, const dnn_sub_wgroup *gw,
                      int8_t *y, void *scratch)
 {
-    const dnn_s8_conv_params *p = &sp->conv;
-    dnn_s8_dw_io io;
-    sub_taps t;
-    t.w = (const uint8_t *)gw->w, t.bits = gw->bits, t.khw = p->kh * p->kw;
-    t.buf = (int8_t *)scratch + dnn_s8_dw_core_scratch_size(p, sp->in_c_stride, sp->out_c_stride);
-    io.in_stride = sp->in_c_stride, io.out_stride = sp->out_c_stride, io.c = gw->m;
-    io.w = (const int8_t *)gw->w; /* 8 bits: in place */
-    io.taps = gw->bits == 8 ? NULL : sub_taps_of;
-    io.ctx = &t;
-    dnn_s8_dw_core(p, &io, x + sp->in_c_offset + gw->m0, gw->chan,
-                   y + sp->out_c_offset + gw->m0, scratch);
+    dnn_sub_dw_conv_range(&sp->conv, sp->in_c_stride, sp->out_c_stride,
+                          x + sp->in_c_offset + gw->m0, gw, 0, gw->m,
+                          y + sp->out_c_offset + gw->m0, scratch);
 }

@@ -66,5 +66,13 @@ static DNN_ALWAYS_INLINE int32_t sub_dense_val(const uint8_t *s, int32_t bits, s
 size_t dnn_sub_dw_scratch_size(const dnn_sub_conv_params *p);
 void dnn_sub_dw_conv(const dnn_sub_conv_params *p, const int8_t *x, const dnn_sub_wgroup *g,
                      int8_t *y, void *scratch);
+/* Channels [j0, j1) of group g of the depthwise layer p: x / y point at the input / output
+ * channel of group channel j0, pixels in_stride / out_stride apart (p->c, p->m and
+ * p->group are not read: the call computes j1 - j0 channels). Scratch:
+ * dnn_sub_dw_scratch_size of the layer with these strides. dnn_pk_sub_conv runs a
+ * packed layer by blocks of channels with it. */
+void dnn_sub_dw_conv_range(const dnn_s8_conv_params *p, int32_t in_stride, int32_t out_stride,
+                           const int8_t *x, const dnn_sub_wgroup *g, int32_t j0, int32_t j1,
+                           int8_t *y, void *scratch);
 
 #endif /* DNNOPT_DNN_SUB_IMPL_H */

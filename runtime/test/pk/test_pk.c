@@ -6,7 +6,8 @@
  *    the neighbouring values in the first and last bytes are kept, and long runs (the
  *    32-bit word loops: every value in every lane);
  *  - every kernel (conv 1-D / 2-D / pointwise / depthwise / strided / dilated / padded,
- *    with int8 and sub-byte weights, fully connected, add with broadcasts, requantize,
+ *    with int8 and sub-byte weights (up to 3 precision groups of 8, 4 and 2 bits at
+ *    random channel boundaries), fully connected, add with broadcasts, requantize,
  *    quantize / dequantize, max / average / global average pooling, transpose) with
  *    every width combination against the int8 kernel run once on the whole unpacked
  *    tensor (values drawn in the narrow range, the reference's output clamped to it),
@@ -244,23 +245,36 @@ static void test_conv_geo(int geo, int two_d, int depthwise, int sub_w, int in_b
     p.by_channels = geo == GEO_BY_CHANNELS;
     if (band == 0) { /* the band dnn_pk_conv_plan picks for a random budget */
         dnn_pk_conv_plan(&p, sub_w, (size_t)rint_(16, 2048));
-        record(p.band >= 1 && (!p.by_channels || (depthwise && !sub_w && in_bits != 8)),
-               "conv plan: band >= 1, by channels only for a depthwise int8-weight layer");
+        record(p.band >= 1 && (!p.by_channels || (depthwise && in_bits != 8)),
+               "conv plan: band >= 1, by channels only for a depthwise layer with packed input");
     }
     y = xalloc(dnn_pk_bytes(out_bits, ny));
     scratch = xalloc(dnn_pk_conv_scratch_size(&p, sub_w));
     if (sub_w) {
+        /* up to 3 precision groups (8, 4, 2 bits, random boundaries), packed one after
+         * another; the reference is dnn_sub_conv on the whole unpacked tensor */
+        static const int32_t widths[3] = {4, 2, 8};
         dnn_sub_conv_params sp;
-        dnn_sub_wgroup g;
-        size_t pb;
+        dnn_sub_wgroup g[3];
+        size_t pb = 0, off[3];
+        int ng = 0, m0 = 0;
         dnn_sub_conv_params_init(&sp, &c);
-        pb = dnn_sub_conv_packed_size(&sp, 4, m);
+        while (m0 < m) {
+            const int mg = ng == 2 ? m - m0 : rint_(1, m - m0);
+            g[ng].bits = widths[(ng + (int)(rnd() % 3)) % 3], g[ng].m0 = m0, g[ng].m = mg;
+            off[ng] = pb;
+            pb += (dnn_sub_conv_packed_size(&sp, g[ng].bits, mg) + 3) & ~(size_t)3;
+            m0 += mg, ng++;
+        }
         packed = (int8_t *)xalloc(pb);
-        dnn_sub_conv_pack(&sp, 4, 0, m, w, bias, mult, shift, (uint8_t *)packed, chan);
-        g.bits = 4, g.m0 = 0, g.m = m, g.w = (const void *)packed, g.chan = chan;
+        for (k = 0; k < ng; k++) {
+            dnn_sub_conv_pack(&sp, g[k].bits, g[k].m0, g[k].m, w, bias, mult, shift,
+                              (uint8_t *)packed + off[k], chan + g[k].m0);
+            g[k].w = (const void *)(packed + off[k]), g[k].chan = chan + g[k].m0;
+        }
         sref = xalloc(dnn_sub_conv_scratch_size(&sp));
-        dnn_sub_conv(&sp, xu, &g, 1, yref, sref);
-        dnn_pk_sub_conv(&p, x, &g, 1, y, scratch);
+        dnn_sub_conv(&sp, xu, g, ng, yref, sref);
+        dnn_pk_sub_conv(&p, x, g, ng, y, scratch);
     } else {
         packed = (int8_t *)xalloc(dnn_s8_conv_packed_size(&c));
         dnn_s8_conv_pack(&c, w, bias, mult, shift, packed, chan);
@@ -546,9 +560,12 @@ int main(int argc, char **argv)
                 test_conv_geo(GEO_POINTWISE, 0, 0, 1, g_widths[a], g_widths[o], rint_(1, 9));
                 test_conv_geo(GEO_BY_CHANNELS, 1, 1, 0, g_widths[a], g_widths[o], rint_(1, 5));
                 test_conv_geo(GEO_BY_CHANNELS, 1, 1, 0, g_widths[a], g_widths[o], 4);
+                test_conv_geo(GEO_BY_CHANNELS, 1, 1, 1, g_widths[a], g_widths[o], rint_(1, 5));
+                test_conv_geo(GEO_BY_CHANNELS, 1, 1, 1, g_widths[a], g_widths[o], 4);
                 /* planned bands: every geometry, depthwise by channels when chosen */
                 test_conv_geo(GEO_RANDOM, 1, 1, 0, g_widths[a], g_widths[o], 0);
                 test_conv_geo(GEO_BY_CHANNELS, 1, 1, 0, g_widths[a], g_widths[o], 0);
+                test_conv_geo(GEO_BY_CHANNELS, 1, 1, 1, g_widths[a], g_widths[o], 0);
                 test_conv_geo(GEO_DILATED, 0, 0, 0, g_widths[a], g_widths[o], 0);
                 test_conv_geo(GEO_DILATED, 0, 0, 1, g_widths[a], g_widths[o], 0);
                 test_conv_geo(GEO_POINTWISE, 1, 0, 0, g_widths[a], g_widths[o], 0);
