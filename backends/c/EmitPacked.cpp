@@ -220,21 +220,6 @@ LogicalResult emitGlobalPool(CEmitContext &ctx, QGlobalAvgPoolOp op) {
   return success();
 }
 
-/// Per-tensor scale and zero point of a quantize / dequantize op.
-template <typename OpT>
-FailureOr<std::pair<float, int64_t>> perTensor(OpT op) {
-  Value s = op.getScale(), z = op.getZeroPoint();
-  if (numElements(s) != 1 || (z && numElements(z) != 1))
-    return op.emitError("C backend: unsupported per-axis quantization parameters");
-  if (failed(requireConstant(op, s, "scale")) || (z && failed(requireConstant(op, z, "zero point"))))
-    return failure();
-  std::vector<float> sv = constantFloats(s);
-  int64_t zp = z ? constantInts(z).front() : 0;
-  if (sv.empty() || !(sv[0] > 0.0f))
-    return op.emitError("C backend: quantization scale must be positive");
-  return std::make_pair(sv[0], zp);
-}
-
 template <typename OpT>
 LogicalResult emitQuantDequant(CEmitContext &ctx, OpT op, bool quantize) {
   Value f = quantize ? op.getInput() : op.getOutput(), q = quantize ? op.getOutput() : op.getInput();

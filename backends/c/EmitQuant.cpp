@@ -210,22 +210,6 @@ LogicalResult emitQGlobalAvgPool(CEmitContext &ctx, QGlobalAvgPoolOp op) {
   return success();
 }
 
-/// Per-tensor (scale, zero point) of a quantize / dequantize op, read from its
-/// constant operands; failure (reported) otherwise.
-template <typename OpT>
-FailureOr<std::pair<float, int64_t>> perTensor(OpT op) {
-  Value s = op.getScale(), z = op.getZeroPoint();
-  if (numElements(s) != 1 || (z && numElements(z) != 1))
-    return op.emitError("C backend: unsupported per-axis quantization parameters");
-  if (failed(requireConstant(op, s, "scale")) || (z && failed(requireConstant(op, z, "zero point"))))
-    return failure();
-  std::vector<float> sv = constantFloats(s);
-  int64_t zp = z ? constantInts(z).front() : 0;
-  if (sv.empty() || !(sv[0] > 0.0f))
-    return op.emitError("C backend: quantization scale must be positive");
-  return std::make_pair(sv[0], zp);
-}
-
 /// The transpose that dnn_s8_quantize_f32_nhwc does together with `q` (null if none): q
 /// quantizes a graph input (not arena memory the transpose's output could reuse), its only
 /// user is a channels-first to channels-last int8 transpose scheduled right after it (so

@@ -181,4 +181,17 @@ FailureOr<LayerWeights> packFcWeights(CEmitContext &ctx, QFullyConnectedOp op,
   return lw;
 }
 
+FailureOr<std::pair<float, int64_t>> perTensorParams(Operation *op, Value scale, Value zeroPoint) {
+  if (numElements(scale) != 1 || (zeroPoint && numElements(zeroPoint) != 1))
+    return op->emitError("C backend: unsupported per-axis quantization parameters");
+  if (failed(requireConstant(op, scale, "scale")) ||
+      (zeroPoint && failed(requireConstant(op, zeroPoint, "zero point"))))
+    return failure();
+  std::vector<float> sv = constantFloats(scale);
+  int64_t zp = zeroPoint ? constantInts(zeroPoint).front() : 0;
+  if (sv.empty() || !(sv[0] > 0.0f))
+    return op->emitError("C backend: quantization scale must be positive");
+  return std::make_pair(sv[0], zp);
+}
+
 } // namespace dnnopt::cemit

@@ -21,6 +21,7 @@ extern "C" {
 #include <array>
 #include <functional>
 #include <optional>
+#include <utility>
 
 namespace dnnopt::cemit {
 
@@ -76,6 +77,16 @@ mlir::FailureOr<LayerWeights> packConvWeights(CEmitContext &ctx, dnn::QConvOp op
                                               const dnn_s8_conv_params &p);
 mlir::FailureOr<LayerWeights> packFcWeights(CEmitContext &ctx, dnn::QFullyConnectedOp op,
                                             const dnn_s8_fc_params &p);
+
+/// Per-tensor (scale, zero point) of a quantize / dequantize op, read from its constant
+/// operands (`zeroPoint` null: 0); failure, reported at `op`, for per-axis, non-constant or
+/// non-positive parameters.
+mlir::FailureOr<std::pair<float, int64_t>> perTensorParams(mlir::Operation *op, mlir::Value scale,
+                                                           mlir::Value zeroPoint);
+template <typename OpT>
+mlir::FailureOr<std::pair<float, int64_t>> perTensor(OpT op) {
+  return perTensorParams(op.getOperation(), op.getScale(), op.getZeroPoint());
+}
 
 } // namespace dnnopt::cemit
 
