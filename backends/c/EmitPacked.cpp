@@ -112,6 +112,20 @@ void useRuntime(CEmitContext &ctx) {
   ctx.useRuntime("dnn_pk");
 }
 
+/// The call of a layer with weights: dnn_pk_KIND (int8 weights) or dnn_pk_sub_KIND
+/// (precision groups of sub-byte weights) on the op's input, output and scratch.
+void emitWeightedCall(CEmitContext &ctx, const std::string &kind, const std::string &params,
+                      Operation *op, const LayerWeights &lw) {
+  useRuntime(ctx);
+  std::string in = ctx.ptr(op->getOperand(0)), out = ctx.ptr(op->getResult(0));
+  if (lw.sub)
+    ctx.stmt("dnn_pk_sub_" + kind + "(" + params + ", " + in + ", " + lw.groups + ", " +
+             std::to_string(lw.ngroups) + ", " + out + ", " + ctx.scratch(op) + ");");
+  else
+    ctx.stmt("dnn_pk_" + kind + "(" + params + ", " + in + ", (const int8_t *)" + lw.w +
+             ", (const dnn_s8_chan *)" + lw.chan + ", " + out + ", " + ctx.scratch(op) + ");");
+}
+
 LogicalResult emitConv(CEmitContext &ctx, QConvOp op) {
   FailureOr<dnn_pk_conv_params> p = pkConvParams(op);
   if (failed(p)) return failure();
@@ -119,15 +133,7 @@ LogicalResult emitConv(CEmitContext &ctx, QConvOp op) {
   if (failed(lw)) return failure();
   std::string params = ctx.params("dnn_pk_conv_params", convInit(p->conv) + ", " +
                                                             cInts({p->in_bits, p->out_bits, p->band, p->by_channels}));
-  useRuntime(ctx);
-  if (lw->sub)
-    ctx.stmt("dnn_pk_sub_conv(" + params + ", " + ctx.ptr(op.getInput()) + ", " + lw->groups + ", " +
-             std::to_string(lw->ngroups) + ", " + ctx.ptr(op.getOutput()) + ", " + ctx.scratch(op) +
-             ");");
-  else
-    ctx.stmt("dnn_pk_conv(" + params + ", " + ctx.ptr(op.getInput()) + ", (const int8_t *)" + lw->w +
-             ", (const dnn_s8_chan *)" + lw->chan + ", " + ctx.ptr(op.getOutput()) + ", " +
-             ctx.scratch(op) + ");");
+  emitWeightedCall(ctx, "conv", params, op, *lw);
   return success();
 }
 
@@ -139,15 +145,7 @@ LogicalResult emitFc(CEmitContext &ctx, QFullyConnectedOp op) {
       "dnn_pk_fc_params", "{" + cInts({p.fc.batch, p.fc.in_features, p.fc.out_features,
                                        p.fc.input_zp, p.fc.output_zp, p.fc.act_min, p.fc.act_max}) +
                               "}, " + cInts({p.in_bits, p.out_bits}));
-  useRuntime(ctx);
-  if (lw->sub)
-    ctx.stmt("dnn_pk_sub_fc(" + params + ", " + ctx.ptr(op.getInput()) + ", " + lw->groups + ", " +
-             std::to_string(lw->ngroups) + ", " + ctx.ptr(op.getOutput()) + ", " + ctx.scratch(op) +
-             ");");
-  else
-    ctx.stmt("dnn_pk_fc(" + params + ", " + ctx.ptr(op.getInput()) + ", (const int8_t *)" + lw->w +
-             ", (const dnn_s8_chan *)" + lw->chan + ", " + ctx.ptr(op.getOutput()) + ", " +
-             ctx.scratch(op) + ");");
+  emitWeightedCall(ctx, "fc", params, op, *lw);
   return success();
 }
 
